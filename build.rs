@@ -1,0 +1,110 @@
+//! Link the guest against the prebuilt static CPython made by
+//! `make libpython` (scripts/libpython.sh); our replacement for wlr-libpy's
+//! `configure_static_libs`. It never downloads or builds anything.
+//!
+//! Where libpython comes from: `ONEPY_LIBPYTHON_DIR` if set, else the cache
+//! directory that `scripts/libpython.sh dir` names for the current inputs.
+//! pyo3 gets its configuration from that directory's `pyo3-config.txt`
+//! through `PYO3_CONFIG_FILE`, set by `.cargo/config.toml`'s `[env]` from the
+//! same location (see the Makefile), so no host Python is consulted.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Static libraries from libpython's `lib/`, in link order.
+const PYTHON_LIBS: &[&str] = &[
+    "python3.13",
+    "mpdec",
+    "expat",
+    "Hacl_Hash_SHA2",
+    "sqlite3",
+    "lzma",
+    "bz2",
+    "z",
+];
+
+/// Emulation libraries from wasi-libc that CPython's WASI port relies on.
+const WASI_LIBS: &[&str] = &[
+    "wasi-emulated-signal",
+    "wasi-emulated-getpid",
+    "wasi-emulated-process-clocks",
+    "wasi-emulated-mman",
+    "dl",
+];
+
+fn main() {
+    if let Err(err) = run() {
+        // One clear line; cargo shows it under "error: failed to run custom build command".
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=ONEPY_LIBPYTHON_DIR");
+    println!("cargo:rerun-if-env-changed=ONEPY_BUNDLE_DIR");
+    for input in ["sources.lock", "scripts/libpython.sh", "patches"] {
+        println!("cargo:rerun-if-changed={input}");
+    }
+
+    let target = std::env::var("TARGET").unwrap_or_default();
+    if target != "wasm32-wasip1" {
+        bail!("onepy's guest builds only for wasm32-wasip1 (got target '{target}'): use `make build`");
+    }
+
+    let dir = libpython_dir()?;
+    let lib = dir.join("lib");
+    if !dir.join(".complete").is_file() || !lib.join("libpython3.13.a").is_file() {
+        bail!(
+            "libpython for wasm32-wasip1 not found in {}: run `make libpython`",
+            dir.display()
+        );
+    }
+    let wasi_lib = dir.join("sysroot/lib/wasm32-wasi");
+
+    // Link against the same wasi-libc CPython was compiled with (trixie's),
+    // not Rust's bundled copy: `.cargo/config.toml` sets
+    // `-C link-self-contained=no`, so the C runtime start file comes from here.
+    println!("cargo:rustc-link-search=native={}", lib.display());
+    println!("cargo:rustc-link-search=native={}", wasi_lib.display());
+    println!("cargo:rustc-link-arg={}", wasi_lib.join("crt1-command.o").display());
+    for name in PYTHON_LIBS.iter().chain(WASI_LIBS) {
+        println!("cargo:rustc-link-lib=static={name}");
+    }
+    println!("cargo:rustc-link-lib=static=c");
+    // sqlite3 uses compiler-rt's long-double helpers.
+    println!("cargo:rustc-link-lib=static=clang_rt.builtins-wasm32");
+    // 8 MiB of linear-memory stack for deep C recursion in CPython.
+    println!("cargo:rustc-link-arg=-zstack-size=8388608");
+    println!("cargo:rerun-if-changed={}", dir.join(".complete").display());
+    Ok(())
+}
+
+fn libpython_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("ONEPY_LIBPYTHON_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let script = manifest.join("scripts/libpython.sh");
+    cache_dir_from_script(&script)
+}
+
+/// Ask the libpython script which cache directory the current inputs map to.
+/// (`dir` only hashes files; it builds and downloads nothing.)
+fn cache_dir_from_script(script: &Path) -> Result<PathBuf> {
+    let out = Command::new("bash")
+        .arg(script)
+        .arg("dir")
+        .output()
+        .with_context(|| format!("running `bash {} dir`", script.display()))?;
+    if !out.status.success() {
+        bail!(
+            "`bash {} dir` failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
+}

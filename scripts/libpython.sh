@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Build a static CPython 3.13 for wasm32-wasip1 from Debian's sources (our
+# replacement for wlr-libpy's prebuilt download).
+#
+#   scripts/libpython.sh [build]   build into the cache (no-op when complete)
+#   scripts/libpython.sh key       print the cache key
+#   scripts/libpython.sh dir       print the output directory
+#
+# The key hashes every input: sources.lock, this script, the patches and the
+# clang version. The output directory holds:
+#   lib/            link inputs (libpython3.13.a, C libraries, no libc.a)
+#   sysroot/        trixie's wasi-libc (headers, libc.a, crt1-command.o)
+#   clang-resource/ a clang resource dir with the wasm32 builtins where clang-19 looks
+#   include/        CPython headers (pyconfig.h for wasm32-wasi)
+#   stdlib/         the pure-Python standard library + WASI _sysconfigdata
+#   native/         native build-python 3.13.5 (bin/python3.13)
+#   stock/          CPython's own WASI python.wasm (needs the stdlib mapped)
+#   pyo3-config.txt PYO3_CONFIG_FILE for the wasm32-wasip1 build
+#   build-info.txt  sizes, step timings, built-in modules
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+KEY_INPUTS=(
+    "$ONEPY_ROOT/sources.lock"
+    "$ONEPY_ROOT/scripts/libpython.sh"
+    "$ONEPY_ROOT"/patches/cpython/*.patch
+    "$ONEPY_ROOT"/patches/xz-utils/*.patch
+)
+
+cache_key() {
+    { hash_files "${KEY_INPUTS[@]}"; "$CLANG" --version 2>/dev/null | head -n1 || echo "no-clang"; } \
+        | sha256sum | cut -c1-16
+}
+
+KEY="$(cache_key)"
+OUT="$ONEPY_CACHE_ROOT/libpython-$KEY"
+WORK="$ONEPY_CACHE_ROOT/work/libpython-$KEY"
+DEPS="$WORK/deps"          # wasm32 C libraries (prefix)
+SRC="$WORK/src"
+JOBS="${ONEPY_JOBS:-$(nproc)}"
+# -ffile-prefix-map: __FILE__ strings in the objects name /onepy-build/...,
+# never this machine's cache path.
+WCC="$CLANG --target=wasm32-wasip1 --sysroot=$OUT/sysroot -resource-dir=$OUT/clang-resource \
+-ffile-prefix-map=$WORK=/onepy-build -ffile-prefix-map=$OUT=/onepy-libpython"
+WASI_DEFS="-D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_MMAN"
+
+case "${1:-build}" in
+    key) echo "$KEY"; exit 0 ;;
+    dir) echo "$OUT"; exit 0 ;;
+    build) ;;
+    *) die "usage: $0 [build|key|dir]" ;;
+esac
+
+if [ -f "$OUT/.complete" ]; then
+    echo "[libpython] up to date: $OUT"
+    exit 0
+fi
+
+command -v "$CLANG" >/dev/null || die "$CLANG not found: run 'make deps' (or set ONEPY_CLANG)"
+mkdir -p "$OUT" "$WORK/logs" "$SRC"
+STEP_LOG_DIR="$WORK/logs"
+STEP_PREFIX="libpython"
+: >"$STEP_LOG_DIR/timings.txt"
+echo "[libpython] building into $OUT (logs in $STEP_LOG_DIR)"
+
+unpack() { # unpack NAME DIR: fresh copy of a pinned source tarball
+    local tarball
+    tarball="$(fetch "$1" "$WORK/downloads")"
+    rm -rf "$2" && mkdir -p "$2"
+    tar -xf "$tarball" -C "$2" --strip-components=1
+}
+
+apply_patches() { # apply_patches DIR PATCH_DIR
+    local p
+    for p in "$2"/*.patch; do
+        patch -d "$1" -p1 --forward --batch <"$p"
+    done
+}
+
+fetch_all() {
+    local n
+    for n in $(awk '!/^#/ && NF { print $1 }' "$ONEPY_ROOT/sources.lock"); do
+        fetch "$n" "$WORK/downloads"
+    done
+}
+
+make_sysroot() {
+    local deb x
+    deb="$(fetch wasi-libc "$WORK/downloads")"
+    x="$WORK/wasi-libc-deb"
+    rm -rf "$x" "$OUT/sysroot" "$OUT/clang-resource"
+    dpkg-deb -x "$deb" "$x"
+    mkdir -p "$OUT/sysroot/include" "$OUT/sysroot/lib"
+    cp -a "$x/usr/include/wasm32-wasi" "$OUT/sysroot/include/"
+    cp -a "$x/usr/lib/wasm32-wasi" "$OUT/sysroot/lib/"
+    ln -s wasm32-wasi "$OUT/sysroot/include/wasm32-wasip1"
+    ln -s wasm32-wasi "$OUT/sysroot/lib/wasm32-wasip1"
+    # clang-19 looks for the builtins under lib/wasm32-unknown-wasip1/; Debian
+    # ships them under lib/wasi/. A private resource dir bridges the two.
+    mkdir -p "$OUT/clang-resource/lib/wasm32-unknown-wasip1"
+    ln -s "$CLANG_RESOURCE_DIR/include" "$OUT/clang-resource/include"
+    cp "$CLANG_RESOURCE_DIR/lib/wasi/libclang_rt.builtins-wasm32.a" \
+        "$OUT/clang-resource/lib/wasm32-unknown-wasip1/libclang_rt.builtins.a"
+    echo 'int main(void){return 0;}' >"$WORK/probe.c"
+    $WCC -O2 "$WORK/probe.c" -o "$WORK/probe.wasm"
+}
+
+build_native_python() {
+    unpack cpython "$SRC/cpython"
+    apply_patches "$SRC/cpython" "$ONEPY_ROOT/patches/cpython"
+    rm -rf "$WORK/native" && mkdir -p "$WORK/native"
+    cd "$WORK/native"
+    OPT="-DNDEBUG -O1" "$SRC/cpython/configure" --prefix="$OUT/native" \
+        --disable-test-modules --without-ensurepip
+    make -j"$JOBS"
+    make install
+}
+
+build_zlib() {
+    unpack zlib "$WORK/zlib"
+    cd "$WORK/zlib"
+    CHOST=wasm32-wasip1 CC="$WCC" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" CFLAGS="-O2" \
+        ./configure --static --prefix="$DEPS"
+    make -j"$JOBS" libz.a
+    make install
+}
+
+build_bzip2() {
+    unpack bzip2 "$WORK/bzip2"
+    cd "$WORK/bzip2"
+    make -j"$JOBS" libbz2.a CC="$WCC" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" CFLAGS="-O2 -D_FILE_OFFSET_BITS=64"
+    mkdir -p "$DEPS/lib" "$DEPS/include"
+    cp libbz2.a "$DEPS/lib/" && cp bzlib.h "$DEPS/include/"
+}
+
+build_xz() {
+    unpack xz-utils "$WORK/xz"
+    apply_patches "$WORK/xz" "$ONEPY_ROOT/patches/xz-utils"
+    cd "$WORK/xz"
+    CC="$WCC" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" CFLAGS="-O2 $WASI_DEFS" \
+        ./configure --host=wasm32-wasi --prefix="$DEPS" --disable-threads \
+        --enable-static --disable-shared --disable-xz --disable-xzdec --disable-lzmadec \
+        --disable-lzmainfo --disable-lzma-links --disable-scripts --disable-doc --disable-nls
+    make -j"$JOBS" -C src/liblzma
+    make -C src/liblzma install
+}
+
+build_sqlite() {
+    unpack sqlite3 "$WORK/sqlite"
+    # The amalgamation is generated by a native build (needs tclsh), then
+    # compiled for wasm32 on its own.
+    rm -rf "$WORK/sqlite-native" && mkdir -p "$WORK/sqlite-native"
+    cd "$WORK/sqlite-native"
+    "$WORK/sqlite/configure" --disable-tcl
+    make sqlite3.c
+    $WCC -O2 -DSQLITE_WASI -DSQLITE_OMIT_LOAD_EXTENSION=1 -DSQLITE_THREADSAFE=0 \
+        $WASI_DEFS -c sqlite3.c -o sqlite3.o
+    mkdir -p "$DEPS/lib" "$DEPS/include"
+    rm -f "$DEPS/lib/libsqlite3.a"
+    "$LLVM_AR" rcs "$DEPS/lib/libsqlite3.a" sqlite3.o
+    cp sqlite3.h "$DEPS/include/"
+}
+
+configure_wasi_python() {
+    rm -rf "$WORK/wasi" && mkdir -p "$WORK/wasi"
+    cd "$WORK/wasi"
+    CC="$WCC" CPP="$WCC -E" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" \
+    CONFIG_SITE="$SRC/cpython/Tools/wasm/config.site-wasm32-wasi" \
+    PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" \
+    ZLIB_CFLAGS="-I$DEPS/include" ZLIB_LIBS="-L$DEPS/lib -lz" \
+    BZIP2_CFLAGS="-I$DEPS/include" BZIP2_LIBS="-L$DEPS/lib -lbz2" \
+    LIBLZMA_CFLAGS="-I$DEPS/include" LIBLZMA_LIBS="-L$DEPS/lib -llzma" \
+    LIBSQLITE3_CFLAGS="-I$DEPS/include" LIBSQLITE3_LIBS="-L$DEPS/lib -lsqlite3" \
+    OPT="-DNDEBUG -O3 -Wall" \
+        "$SRC/cpython/configure" --host=wasm32-wasip1 --build="$(uname -m)-pc-linux-gnu" \
+        --with-build-python="$OUT/native/bin/python3.13" --prefix=/usr/local \
+        --disable-shared --disable-test-modules --without-system-libmpdec --without-ensurepip
+}
+
+make_wasi_python() {
+    cd "$WORK/wasi"
+    make -j"$JOBS" all
+}
+
+install_outputs() {
+    local b="$WORK/wasi" a
+    rm -rf "$OUT/lib" "$OUT/include" "$OUT/stdlib" "$OUT/stock"
+    mkdir -p "$OUT/lib" "$OUT/include" "$OUT/stock"
+    cp "$b/libpython3.13.a" "$b/Modules/_decimal/libmpdec/libmpdec.a" \
+        "$b/Modules/expat/libexpat.a" "$b/Modules/_hacl/libHacl_Hash_SHA2.a" \
+        "$DEPS"/lib/{libz,libbz2,liblzma,libsqlite3}.a "$OUT/lib/"
+    cp "$OUT/clang-resource/lib/wasm32-unknown-wasip1/libclang_rt.builtins.a" \
+        "$OUT/lib/libclang_rt.builtins-wasm32.a"
+    cp -a "$SRC/cpython/Include/." "$OUT/include/"
+    cp "$b/pyconfig.h" "$OUT/include/"
+    # The stdlib tree: Lib/ as shipped, plus the generated WASI sysconfigdata.
+    cp -a "$SRC/cpython/Lib" "$OUT/stdlib"
+    find "$OUT/stdlib" -name __pycache__ -prune -exec rm -rf {} +
+    for a in "$b"/build/lib.wasi-wasm32-3.13/_sysconfigdata_*.py; do cp "$a" "$OUT/stdlib/"; done
+    cp "$b/python.wasm" "$OUT/stock/python.wasm"
+    cat >"$OUT/pyo3-config.txt" <<EOF
+implementation=CPython
+version=3.13
+shared=false
+abi3=false
+lib_name=python3.13
+lib_dir=$OUT/lib
+pointer_width=32
+build_flags=
+suppress_build_script_link_lines=true
+EOF
+}
+
+write_build_info() {
+    {
+        echo "key: $KEY"
+        echo "clang: $("$CLANG" --version | head -n1)"
+        echo "libpython3.13.a: $(stat -c %s "$OUT/lib/libpython3.13.a") bytes"
+        echo "stock python.wasm: $(stat -c %s "$OUT/stock/python.wasm") bytes"
+        echo "step timings (s):"
+        sed 's/^/  /' "$STEP_LOG_DIR/timings.txt"
+        echo "built-in modules:"
+        # Every module registered in the WASI build's inittab.
+        sed -n 's/^ *{"\([A-Za-z0-9_.]*\)", PyInit_.*/  \1/p' "$WORK/wasi/Modules/config.c" | sort
+    } >"$OUT/build-info.txt"
+}
+
+step fetch-sources          fetch_all
+step wasi-sysroot           make_sysroot
+step native-build-python    build_native_python
+step zlib                   build_zlib
+step bzip2                  build_bzip2
+step xz-liblzma             build_xz
+step sqlite3                build_sqlite
+step configure-wasi-python  configure_wasi_python
+step make-wasi-python       make_wasi_python
+step install                install_outputs
+write_build_info
+touch "$OUT/.complete"
+echo "[libpython] done: $OUT"

@@ -1,0 +1,218 @@
+//! The embedded file tree (`stdlib-bundle/`, made by `make bundle`) and the
+//! index the importer and the resource API use.
+//!
+//! Every embedded file has a virtual absolute path under [`STDLIB_DIR`]
+//! (`/usr/local/lib/python3.13/json/decoder.py`). The paths look real
+//! because packages compute data paths from `__file__`, but nothing here
+//! touches the host filesystem.
+
+use include_dir::{Dir, DirEntry, include_dir};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub const PREFIX: &str = "/usr/local";
+pub const STDLIB_DIR: &str = "/usr/local/lib/python3.13";
+pub const SITE_PACKAGES_DIR: &str = "/usr/local/lib/python3.13/site-packages";
+/// The `__pycache__` tag of the bytecode compiled into the bundle.
+const PYC_SUFFIX: &str = ".cpython-313.pyc";
+
+static BUNDLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/stdlib-bundle");
+
+/// Where a module's code lives in the bundle.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleEntry {
+    /// Virtual path of `mod.py` or `pkg/__init__.py` (it is the `__file__`
+    /// even when only the bytecode is embedded).
+    pub path: &'static str,
+    pub is_package: bool,
+    pub source: Option<&'static [u8]>,
+    pub bytecode: Option<&'static [u8]>,
+}
+
+/// A node of the embedded tree, by virtual path.
+#[derive(Debug, Clone, Copy)]
+pub enum Node {
+    File(&'static [u8]),
+    Dir(&'static Dir<'static>),
+}
+
+#[derive(Default)]
+pub struct Index {
+    modules: HashMap<String, ModuleEntry>,
+    nodes: HashMap<String, Node>,
+    /// `*.dist-info` directories in site-packages, by virtual path.
+    dist_infos: Vec<String>,
+}
+
+/// The index over the bundle, built on first use. In a snapshot it is
+/// built during pre-initialization and costs nothing at run time.
+pub fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| Index::build(&BUNDLE))
+}
+
+impl Index {
+    pub fn build(root: &'static Dir<'static>) -> Index {
+        let mut index = Index::default();
+        index.nodes.insert(STDLIB_DIR.to_string(), Node::Dir(root));
+        index.walk(root);
+        index.collect_modules();
+        index
+    }
+
+    fn walk(&mut self, dir: &'static Dir<'static>) {
+        for entry in dir.entries() {
+            let virt = virtual_path(entry.path().to_str().unwrap_or_default());
+            match entry {
+                DirEntry::Dir(d) => {
+                    if d.path().extension().is_some_and(|e| e == "dist-info") {
+                        self.dist_infos.push(virt.clone());
+                    }
+                    self.nodes.insert(virt, Node::Dir(d));
+                    self.walk(d);
+                }
+                DirEntry::File(f) => {
+                    self.nodes.insert(virt, Node::File(f.contents()));
+                }
+            }
+        }
+    }
+
+    /// Derive dotted module names from the file tree: the stdlib root and
+    /// site-packages are both top-level import roots.
+    fn collect_modules(&mut self) {
+        let mut found: Vec<(String, ModuleEntry)> = Vec::new();
+        for (path, node) in &self.nodes {
+            let Node::File(contents) = node else { continue };
+            let Some((name, entry)) = self.module_for_file(path, contents) else { continue };
+            found.push((name, entry));
+        }
+        for (name, entry) in found {
+            // Source and bytecode arrive as separate files: merge them.
+            let slot = self.modules.entry(name).or_insert(entry);
+            slot.source = slot.source.or(entry.source);
+            slot.bytecode = slot.bytecode.or(entry.bytecode);
+        }
+    }
+
+    fn module_for_file(&self, path: &str, contents: &'static [u8]) -> Option<(String, ModuleEntry)> {
+        let (py_path, source, bytecode) = if let Some(stem) = path.strip_suffix(".py") {
+            (format!("{stem}.py"), Some(contents), None)
+        } else if let Some(pyc) = path.strip_suffix(PYC_SUFFIX) {
+            // dir/__pycache__/mod.cpython-313.pyc -> dir/mod.py
+            let (dir, stem) = pyc.rsplit_once("/__pycache__/")?;
+            (format!("{dir}/{stem}.py"), None, Some(contents))
+        } else {
+            return None;
+        };
+        let rel = relative_to_roots(&py_path)?;
+        let rel = rel.strip_suffix(".py")?;
+        let (rel, is_package) = match rel.strip_suffix("/__init__") {
+            Some(pkg) => (pkg, true),
+            None => (rel, false),
+        };
+        // `foo-1.0.dist-info/x.py` or `data.d/x.py` are files, not modules.
+        if rel.split('/').any(|part| !is_module_name_part(part)) {
+            return None;
+        }
+        let dotted = rel.replace('/', ".");
+        // Leaked once per module while the index is built (in the snapshot).
+        let path: &'static str = Box::leak(py_path.into_boxed_str());
+        Some((dotted, ModuleEntry { path, is_package, source, bytecode }))
+    }
+
+    pub fn module(&self, fullname: &str) -> Option<&ModuleEntry> {
+        self.modules.get(fullname)
+    }
+
+    pub fn node(&self, path: &str) -> Option<Node> {
+        self.nodes.get(path.trim_end_matches('/')).copied()
+    }
+
+    /// Does this embedded directory hold an `__init__` (source or bytecode)?
+    pub fn has_init(&self, dir: &str) -> bool {
+        self.nodes.contains_key(&format!("{dir}/__init__.py"))
+            || self.nodes.contains_key(&format!("{dir}/__pycache__/__init__{PYC_SUFFIX}"))
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        matches!(self.node(path), Some(Node::Dir(_)))
+    }
+
+    /// Names of the entries of an embedded directory, sorted.
+    pub fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        let Node::Dir(dir) = self.node(path)? else { return None };
+        let mut names: Vec<String> = dir
+            .entries()
+            .iter()
+            .filter_map(|e| e.path().file_name()?.to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        Some(names)
+    }
+
+    pub fn dist_infos(&self) -> &[String] {
+        &self.dist_infos
+    }
+
+    pub fn module_names(&self) -> impl Iterator<Item = &str> {
+        self.modules.keys().map(String::as_str)
+    }
+}
+
+/// `json/decoder.py` (relative to the bundle root) -> its virtual path.
+pub fn virtual_path(rel: &str) -> String {
+    format!("{STDLIB_DIR}/{rel}")
+}
+
+/// The import-root-relative part of a virtual path: site-packages first,
+/// then the stdlib root.
+pub fn relative_to_roots(path: &str) -> Option<&str> {
+    if let Some(rest) = path.strip_prefix(SITE_PACKAGES_DIR).and_then(|r| r.strip_prefix('/')) {
+        return Some(rest);
+    }
+    let rest = path.strip_prefix(STDLIB_DIR)?.strip_prefix('/')?;
+    if rest.starts_with("site-packages/") { None } else { Some(rest) }
+}
+
+/// A path component that can be part of a dotted module name. Not only
+/// identifiers: `_sysconfigdata__wasi_wasm32-wasi` is imported by name.
+fn is_module_name_part(s: &str) -> bool {
+    !s.is_empty() && !s.contains(['.', ' ']) && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots() {
+        assert_eq!(relative_to_roots("/usr/local/lib/python3.13/json/decoder.py"), Some("json/decoder.py"));
+        assert_eq!(relative_to_roots("/usr/local/lib/python3.13/site-packages/emoji/__init__.py"), Some("emoji/__init__.py"));
+        assert_eq!(relative_to_roots("/usr/local/lib/python3.13/site-packages"), None);
+        assert_eq!(relative_to_roots("/etc/passwd"), None);
+    }
+
+    #[test]
+    fn module_name_parts() {
+        assert!(is_module_name_part("json"));
+        assert!(is_module_name_part("_sysconfigdata__wasi_wasm32-wasi"));
+        assert!(!is_module_name_part("emoji-2.16.0.dist-info"));
+        assert!(!is_module_name_part("1abc"));
+        assert!(!is_module_name_part(""));
+    }
+
+    #[test]
+    fn index_finds_stdlib_modules() {
+        let index = index();
+        let json = index.module("json").expect("json is embedded");
+        assert!(json.is_package);
+        assert_eq!(json.path, "/usr/local/lib/python3.13/json/__init__.py");
+        let decoder = index.module("json.decoder").expect("json.decoder is embedded");
+        assert!(!decoder.is_package);
+        assert!(decoder.source.is_some() || decoder.bytecode.is_some());
+        assert!(index.is_dir("/usr/local/lib/python3.13/json"));
+        assert!(index.list_dir("/usr/local/lib/python3.13/json").unwrap().contains(&"decoder.py".to_string()));
+        assert!(index.module("test").is_none(), "test/ is pruned from the bundle");
+    }
+}

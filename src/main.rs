@@ -1,0 +1,73 @@
+//! onepy: CPython 3.13 and its standard library in one wasm32-wasip1 module.
+//!
+//! `main` is thin: parse the command line, make sure the interpreter is up
+//! (a wizer snapshot already did it; a plain module does it now), refresh
+//! the per-run state, run, exit with the program's status.
+
+mod cli;
+mod embedded;
+mod errors;
+mod guest_module;
+mod importer;
+mod interpreter;
+mod run;
+mod run_state;
+mod snapshot;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+fn main() {
+    // A bug on the Rust side must not end in a bare wasm trap.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("onepy: internal error: {info}");
+        std::process::exit(70);
+    }));
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    let status = start(&argv);
+    let _ = std::io::stdout().flush();
+    std::process::exit(status);
+}
+
+fn start(argv: &[OsString]) -> i32 {
+    let program = argv.first().map(|a| a.to_string_lossy().into_owned()).unwrap_or_else(|| "python3".into());
+    let invocation = match cli::parse(argv.get(1..).unwrap_or_default()) {
+        Ok(invocation) => invocation,
+        Err(cli::Early::Help) => {
+            print!("{}", cli::help_text(&program));
+            return 0;
+        }
+        Err(cli::Early::Version(level)) => {
+            println!("{}", version_line(level));
+            return 0;
+        }
+        Err(cli::Early::UsageError(message)) => {
+            eprint!("{}", cli::usage_error_text(&message, &program));
+            return 2;
+        }
+    };
+    let preinitialized = snapshot::was_preinitialized();
+    if preinitialized {
+        run_state::refresh_libc();
+    }
+    if let Err(err) = snapshot::ensure_initialized() {
+        eprintln!("onepy: fatal: cannot start the Python interpreter: {err:#}");
+        return 1;
+    }
+    let refreshed = pyo3::Python::attach(|py| run_state::refresh_python(py).map_err(|e| {
+        e.print(py);
+    }));
+    if refreshed.is_err() {
+        eprintln!("onepy: fatal: cannot reset the per-run state");
+        return 1;
+    }
+    run::run(&program, argv, &invocation)
+}
+
+/// `-V` -> "Python 3.13.5"; `-VV` adds the build information.
+fn version_line(level: u32) -> String {
+    // SAFETY: Py_GetVersion needs no initialized interpreter and returns a
+    // static C string ("3.13.5 (main, ...) [Clang ...]").
+    let full = unsafe { std::ffi::CStr::from_ptr(pyo3::ffi::Py_GetVersion()) }.to_string_lossy().into_owned();
+    if level >= 2 { format!("Python {full}") } else { format!("Python {}", full.split(' ').next().unwrap_or("")) }
+}

@@ -1,0 +1,70 @@
+//! What is per-run. After a wizer snapshot, memory holds the state of the
+//! build-time initialization; before the program runs, everything that must
+//! come from *this* run is rebuilt here:
+//!
+//! * wasi-libc's caches: the environment (`environ`) and the preopen table
+//!   (a later `--dir` must be visible);
+//! * `os.environ` (built by `posix` at import, i.e. during the snapshot);
+//! * `random`'s Mersenne Twister, seeded at import from the snapshot's
+//!   entropy, and `tempfile`'s name generator;
+//! * stdout/stderr line buffering, which CPython decides at init from
+//!   `isatty`.
+//!
+//! `sys.argv`/`sys.orig_argv` are set by `run`. Without a snapshot all of
+//! this is already fresh, and doing it again is cheap.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use std::os::wasi::ffi::OsStrExt;
+
+unsafe extern "C" {
+    fn __wasilibc_deinitialize_environ();
+    fn __wasilibc_ensure_environ();
+    fn __wasilibc_reset_preopens();
+}
+
+/// Drop wasi-libc's cached environment and preopens so they are read
+/// again from this run's WASI host.
+pub fn refresh_libc() {
+    // SAFETY: single-threaded; no pointer into the old environ or preopen
+    // table is held at this point (the interpreter copied what it needed).
+    unsafe {
+        __wasilibc_deinitialize_environ();
+        __wasilibc_ensure_environ();
+        __wasilibc_reset_preopens();
+    }
+}
+
+pub fn refresh_python(py: Python<'_>) -> PyResult<()> {
+    refresh_environ(py)?;
+    let modules = py.import("sys")?.getattr("modules")?;
+    if let Ok(random) = modules.get_item("random") {
+        // `random.seed()` with no argument draws from os.urandom.
+        random.call_method0("seed")?;
+    }
+    if let Ok(tempfile) = modules.get_item("tempfile") {
+        tempfile.setattr("_name_sequence", py.None())?;
+    }
+    if crate::run::stdout_is_terminal() {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("line_buffering", true)?;
+        py.import("sys")?.getattr("stdout")?.call_method("reconfigure", (), Some(&kwargs))?;
+    }
+    Ok(())
+}
+
+/// Replace the contents of `os.environ` (and `posix.environ`, which it was
+/// copied from) with this run's environment, as bytes like posix keeps it.
+fn refresh_environ(py: Python<'_>) -> PyResult<()> {
+    let fresh = PyDict::new(py);
+    for (key, value) in std::env::vars_os() {
+        fresh.set_item(PyBytes::new(py, key.as_bytes()), PyBytes::new(py, value.as_bytes()))?;
+    }
+    let posix_environ = py.import("posix")?.getattr("environ")?;
+    posix_environ.call_method0("clear")?;
+    posix_environ.call_method1("update", (&fresh,))?;
+    let data = py.import("os")?.getattr("environ")?.getattr("_data")?;
+    data.call_method0("clear")?;
+    data.call_method1("update", (&fresh,))?;
+    Ok(())
+}
