@@ -44,13 +44,14 @@ libpython:
 
 # The bundle is rebuilt when the libpython cache key, the bundle script,
 # the helper modules or the mode change (the stamp holds all of them).
-BUNDLE_STAMP := stdlib-bundle/.onepy-bundle
-BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(shell cat scripts/bundle.py src/python/*.py | sha256sum | cut -c1-16)
+BUNDLE_STAMP := build/bundle.stamp
+BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(shell cat scripts/bundle.py src/python/*.py patches/stdlib/*.patch | sha256sum | cut -c1-16)
 
 bundle: libpython
 	@if [ "$$(cat $(BUNDLE_STAMP) 2>/dev/null)" != "$(BUNDLE_KEY)" ]; then \
-	    $(BUILD_PYTHON) scripts/bundle.py $(LIBPYTHON_DIR)/stdlib stdlib-bundle --mode $(BUNDLE_MODE) && \
-	    echo "$(BUNDLE_KEY)" > $(BUNDLE_STAMP); \
+	    $(BUILD_PYTHON) scripts/bundle.py $(LIBPYTHON_DIR)/stdlib stdlib-bundle --mode $(BUNDLE_MODE) \
+	        --scrub $(dir $(LIBPYTHON_DIR)) --scrub $(HOME) && \
+	    mkdir -p build && echo "$(BUNDLE_KEY)" > $(BUNDLE_STAMP); \
 	else echo "[bundle] up to date"; fi
 
 # The un-snapshotted module: kept for tests and benchmarks.

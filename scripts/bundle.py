@@ -17,6 +17,7 @@ import compileall
 import os
 import py_compile
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,7 +36,10 @@ PRUNED = {
     "site-packages": "replaced by the packages chosen at build time",
 }
 
-HELPERS = Path(__file__).resolve().parent.parent / "src" / "python"
+ROOT = Path(__file__).resolve().parent.parent
+HELPERS = ROOT / "src" / "python"
+# Patches to the pure-Python stdlib for WASI (paths relative to Lib/).
+STDLIB_PATCHES = ROOT / "patches" / "stdlib"
 
 
 def copy_stdlib(stdlib: Path, out: Path) -> None:
@@ -49,6 +53,26 @@ def copy_stdlib(stdlib: Path, out: Path) -> None:
     (out / "site-packages").mkdir()
     for helper in sorted(HELPERS.glob("*.py")):
         shutil.copy2(helper, out / helper.name)
+
+
+def apply_patches(out: Path) -> None:
+    for patch in sorted(STDLIB_PATCHES.glob("*.patch")):
+        result = subprocess.run(["patch", "-p1", "--forward", "--batch", "-d", str(out), "-i", str(patch)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(f"error: patch -p1 -d {out} -i {patch} failed:\n{result.stdout}{result.stderr}")
+
+
+def scrub_host_paths(out: Path, prefixes: list[str]) -> None:
+    """Replace build-machine paths (the generated _sysconfigdata records the
+    build's Makefile variables) so the module carries no host path."""
+    for source in out.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        scrubbed = text
+        for prefix in prefixes:
+            scrubbed = scrubbed.replace(prefix.rstrip("/"), "/onepy-build-host")
+        if scrubbed != text:
+            source.write_text(scrubbed, encoding="utf-8")
 
 
 def compile_tree(out: Path) -> None:
@@ -81,6 +105,8 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--mode", choices=["both", "pyc", "py"], default="both",
                         help="embed sources and bytecode (default), bytecode only, or sources only")
+    parser.add_argument("--scrub", action="append", default=[], metavar="PATH",
+                        help="a build-machine path to replace wherever it appears in the sources")
     args = parser.parse_args()
     if sys.version_info[:2] != (3, 13):
         sys.exit(f"error: bundle.py must run on the 3.13 build-python (this is {sys.version.split()[0]})")
@@ -90,6 +116,8 @@ def main() -> None:
     tmp = args.out.with_name(args.out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     copy_stdlib(args.stdlib, tmp)
+    apply_patches(tmp)
+    scrub_host_paths(tmp, args.scrub)
     if args.mode != "py":
         compile_tree(tmp)
     if args.mode == "pyc":

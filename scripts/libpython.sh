@@ -163,6 +163,8 @@ build_sqlite() {
 configure_wasi_python() {
     rm -rf "$WORK/wasi" && mkdir -p "$WORK/wasi"
     cd "$WORK/wasi"
+    # configure by a relative path: the source dir is compiled into
+    # getpath.o as VPATH, and must not name this machine's cache.
     CC="$WCC" CPP="$WCC -E" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" \
     CONFIG_SITE="$SRC/cpython/Tools/wasm/config.site-wasm32-wasi" \
     PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" \
@@ -171,7 +173,7 @@ configure_wasi_python() {
     LIBLZMA_CFLAGS="-I$DEPS/include" LIBLZMA_LIBS="-L$DEPS/lib -llzma" \
     LIBSQLITE3_CFLAGS="-I$DEPS/include" LIBSQLITE3_LIBS="-L$DEPS/lib -lsqlite3" \
     OPT="-DNDEBUG -O3 -Wall" \
-        "$SRC/cpython/configure" --host=wasm32-wasip1 --build="$(uname -m)-pc-linux-gnu" \
+        ../src/cpython/configure --host=wasm32-wasip1 --build="$(uname -m)-pc-linux-gnu" \
         --with-build-python="$OUT/native/bin/python3.13" --prefix=/usr/local \
         --disable-shared --disable-test-modules --without-system-libmpdec --without-ensurepip
 }

@@ -313,7 +313,10 @@ fn finish(py: Python<'_>, mut status: i32) -> i32 {
     if let Ok(sys) = py.import("sys") {
         for name in ["stdout", "stderr"] {
             let Ok(stream) = sys.getattr(name) else { continue };
-            if stream.is_none() {
+            // Like CPython's flush_std_files: a closed stream (json.tool
+            // closes its outfile) is not flushed.
+            let closed = stream.getattr("closed").and_then(|c| c.is_truthy()).unwrap_or(false);
+            if stream.is_none() || closed {
                 continue;
             }
             if let Err(err) = stream.call_method0("flush") {

@@ -1,0 +1,3 @@
+import sys
+print("exiting with 5")
+sys.exit(5)
