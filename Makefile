@@ -15,6 +15,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := build
 
+ONEPY_LIBPYTHON_DIR_OVERRIDE := $(ONEPY_LIBPYTHON_DIR)
 LIBPYTHON_DIR := $(or $(ONEPY_LIBPYTHON_DIR),$(shell bash scripts/libpython.sh dir))
 BUILD_PYTHON  := $(LIBPYTHON_DIR)/native/bin/python3.13
 WASMTIME      := $(shell bash scripts/deps.sh wasmtime)
@@ -40,7 +41,11 @@ deps:
 	bash scripts/deps.sh
 
 libpython:
+ifdef ONEPY_LIBPYTHON_DIR_OVERRIDE
+	@test -f $(LIBPYTHON_DIR)/.complete || { echo "error: ONEPY_LIBPYTHON_DIR=$(LIBPYTHON_DIR) holds no complete libpython"; exit 1; }
+else
 	bash scripts/libpython.sh build
+endif
 
 # The bundle is rebuilt when the libpython cache key, the bundle script,
 # the helper modules or the mode change (the stamp holds all of them).
@@ -69,10 +74,12 @@ run: build
 
 test-unit: bundle
 	cargo test -q -p onepy-host
-	CARGO_TARGET_WASM32_WASIP1_RUNNER="$(WASMTIME) run" cargo test -q --release --target wasm32-wasip1
+	@# Guest unit tests run inside wasmtime; a failed assertion aborts the
+	@# module (no unwinding on wasm32-wasip1), so show output as it happens.
+	CARGO_TARGET_WASM32_WASIP1_RUNNER="$(WASMTIME) run" cargo test -q --release --target wasm32-wasip1 -- --nocapture
 
 test-e2e: build
-	cargo test -q -p onepy-host --test '*' -- --test-threads 2
+	cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
 test: build test-unit test-e2e
 

@@ -50,6 +50,10 @@ case "${1:-build}" in
     *) die "usage: $0 [build|key|dir]" ;;
 esac
 
+mkdir -p "$ONEPY_CACHE_ROOT"
+# One build per key at a time: a second `make` waits for the first.
+exec 9>"$ONEPY_CACHE_ROOT/libpython-$KEY.lock"
+flock 9
 if [ -f "$OUT/.complete" ]; then
     echo "[libpython] up to date: $OUT"
     exit 0

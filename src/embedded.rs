@@ -172,7 +172,7 @@ pub fn relative_to_roots(path: &str) -> Option<&str> {
         return Some(rest);
     }
     let rest = path.strip_prefix(STDLIB_DIR)?.strip_prefix('/')?;
-    if rest.starts_with("site-packages/") { None } else { Some(rest) }
+    if rest == "site-packages" || rest.starts_with("site-packages/") { None } else { Some(rest) }
 }
 
 /// A path component that can be part of a dotted module name. Not only

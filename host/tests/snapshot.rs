@@ -1,0 +1,119 @@
+//! What must be per-run in a pre-initialized module: randomness, the
+//! environment, preopened directories; and what must never be in it: the
+//! build machine's environment and paths.
+
+use onepy_host::guest::{Run, Variant, libpython_dir, repo_root, run};
+use std::process::Command;
+
+fn output_of(variant: Variant, run_opts: &Run, code: &str) -> String {
+    let out = run_opts.run(variant, &["-c", code]);
+    out.assert_clean();
+    assert_eq!(out.status, 0, "{variant:?}: {}", out.stderr());
+    out.stdout()
+}
+
+#[test]
+fn randomness_differs_between_runs() {
+    let code = "import random, os, uuid, tempfile; print(random.random(), os.urandom(8).hex(), uuid.uuid4(), tempfile.mktemp(dir='/tmp'))";
+    // Also with `random` and `tempfile` imported into the snapshot by the code
+    // path that reseeds them: run each variant three times.
+    for variant in Variant::ALL {
+        let runs: Vec<String> = (0..3).map(|_| output_of(variant, &Run::default(), code)).collect();
+        let fields: Vec<Vec<&str>> = runs.iter().map(|r| r.split_whitespace().collect()).collect();
+        for i in 0..4 {
+            assert_ne!(fields[0][i], fields[1][i], "{variant:?}: field {i} repeats: {runs:?}");
+            assert_ne!(fields[1][i], fields[2][i], "{variant:?}: field {i} repeats: {runs:?}");
+        }
+    }
+}
+
+#[test]
+fn tempfile_names_differ_with_a_mapped_tmp() {
+    let tmp = std::env::temp_dir().join(format!("onepy-tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let code = "import tempfile; print(tempfile.gettempdir(), tempfile.mktemp())";
+    let opts = Run::default().dir(&tmp, "/tmp");
+    let a = output_of(Variant::Snapshot, &opts, code);
+    let b = output_of(Variant::Snapshot, &opts, code);
+    assert!(a.starts_with("/tmp /tmp/tmp"), "{a}");
+    assert_ne!(a, b);
+}
+
+#[test]
+fn environment_comes_from_this_run() {
+    let code = "import os; print(os.environ.get('FOO'), os.getenv('ONEPY_X'), sorted(os.environ))";
+    for variant in Variant::ALL {
+        let out = output_of(variant, &Run::default().env("FOO", "bar").env("ONEPY_X", "1"), code);
+        assert_eq!(out, "bar 1 ['FOO', 'ONEPY_X']\n", "{variant:?}");
+        let out = output_of(variant, &Run::default(), code);
+        assert_eq!(out, "None None []\n", "{variant:?}");
+    }
+    let out = output_of(Variant::Snapshot, &Run::default().env("A", "1"), "import os; os.environ['B'] = '2'; print(os.environ.copy(), os.environb[b'A'])");
+    assert_eq!(out, "{'A': '1', 'B': '2'} b'1'\n");
+}
+
+#[test]
+fn preopens_given_at_run_time_work_after_the_snapshot() {
+    let dir = std::env::temp_dir().join(format!("onepy-preopen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("script.py"), "import os, sys\nwith open('/data/out.txt', 'w') as f:\n    f.write('written ' + sys.argv[1])\nprint(sorted(os.listdir('/data')))\n").unwrap();
+    for variant in Variant::ALL {
+        let _ = std::fs::remove_file(dir.join("out.txt"));
+        let out = Run::default().dir(&dir, "/data").run(variant, &["/data/script.py", "arg"]);
+        out.assert_clean();
+        assert_eq!((out.status, out.stdout().as_str(), out.stderr().as_str()), (0, "['out.txt', 'script.py']\n", ""), "{variant:?}");
+        assert_eq!(std::fs::read_to_string(dir.join("out.txt")).unwrap(), "written arg");
+    }
+}
+
+/// Snapshot the plain module again with a canary variable in the
+/// environment of the snapshot step; neither its name nor its value may
+/// reach the module's bytes or the run's `os.environ`.
+#[test]
+fn build_environment_never_reaches_the_snapshot() {
+    let canary_value = format!("canary-value-{}", std::process::id());
+    let out_dir = repo_root().join("target/e2e");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let module = out_dir.join(format!("canary-{}.wasm", std::process::id()));
+    let status = Command::new("bash")
+        .arg(repo_root().join("scripts/snapshot.sh"))
+        .arg(Variant::NoInit.module())
+        .arg(&module)
+        .env("ONEPY_CANARY_VARIABLE", &canary_value)
+        .status()
+        .expect("running scripts/snapshot.sh");
+    assert!(status.success());
+    let bytes = std::fs::read(&module).unwrap();
+    for needle in ["ONEPY_CANARY_VARIABLE", canary_value.as_str()] {
+        assert!(!contains(&bytes, needle.as_bytes()), "{needle} is in the snapshot");
+    }
+    let out = Run::default().run_module(&module, false, &["-c", "import os; print(dict(os.environ))"]);
+    assert_eq!((out.status, out.stdout().as_str()), (0, "{}\n"), "{}", out.stderr());
+    let _ = std::fs::remove_file(&module);
+}
+
+#[test]
+fn no_host_build_path_in_the_module() {
+    let home = std::env::var("HOME").unwrap();
+    let cargo_home = std::env::var("CARGO_HOME").unwrap_or(format!("{home}/.cargo"));
+    let cache = libpython_dir().parent().unwrap().to_string_lossy().into_owned();
+    let repo = repo_root().to_string_lossy().into_owned();
+    for variant in Variant::ALL {
+        let bytes = std::fs::read(variant.module()).unwrap();
+        for needle in [&repo, &cache, &cargo_home, &home] {
+            assert!(!contains(&bytes, needle.as_bytes()), "{variant:?}: the module contains the host path {needle}");
+        }
+    }
+}
+
+#[test]
+fn snapshot_starts_with_the_interpreter_already_up() {
+    // `sys.modules` holds the pre-imported modules before any user code.
+    let code = "import sys; print('runpy' in sys.modules, 'encodings.utf_8' in sys.modules)";
+    assert_eq!(output_of(Variant::Snapshot, &Run::default(), code), "True True\n");
+    assert_eq!(run(Variant::NoInit, &["-c", code]).stdout(), "False True\n");
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
