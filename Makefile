@@ -73,7 +73,7 @@ run: build
 	$(WASMTIME) run $(OUTPUT) -c "$$(cat examples/demo.py)"
 
 test-unit: bundle
-	cargo test -q -p onepy-host
+	cargo test -q -p onepy-host --lib --bins
 	@# Guest unit tests run inside wasmtime; a failed assertion aborts the
 	@# module (no unwinding on wasm32-wasip1), so show output as it happens.
 	CARGO_TARGET_WASM32_WASIP1_RUNNER="$(WASMTIME) run" cargo test -q --release --target wasm32-wasip1 -- --nocapture

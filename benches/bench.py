@@ -39,13 +39,13 @@ def hyperfine(commands: dict, out: Path) -> dict:
 
 
 def peak_rss_kb(cmd: list) -> int:
-    """Peak resident set of one run (ru_maxrss of that child only)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"error: {shlex.join(cmd)} exited {proc.returncode}")
-    return usage.ru_maxrss
+    """Peak resident set of one run, as GNU time reports it (a fork of this
+    Python process would count this process's own memory)."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        raise SystemExit(f"error: {shlex.join(cmd)} exited {result.returncode}: {result.stderr[-500:]}")
+    return int(result.stderr.strip().splitlines()[-1])
 
 
 def check_runs(name: str, cmd: list) -> None:
@@ -117,6 +117,7 @@ def main() -> None:
         lines.append(f"| {name} | {info['size'] / 1e6:.1f} MB | {info['compile_seconds']:.1f} s |")
     table = "\n".join(lines) + "\n"
     (out_dir / "results.md").write_text(table)
+    update_readme(table)
     (out_dir / "results.json").write_text(json.dumps(
         {"date": stamp, "machine": machine(), "medians_ms": {f"{s} | {w}": medians[(s, w)] * 1000 for s, w in medians},
          "peak_rss_kb": rss, "modules": config["modules"]}, indent=2))
@@ -124,12 +125,22 @@ def main() -> None:
     chart(subjects, workloads, medians, out_dir / "startup.png", stamp)
 
 
+def update_readme(table: str) -> None:
+    """Replace the table between the bench markers of README.md."""
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        readme.write_text(head + start + table + end + rest.split(end, 1)[1])
+
+
 def chart(subjects, workloads, medians, path: Path, stamp: str) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(11, 5.5))
+    fig, ax = plt.subplots(figsize=(12, 5))
     width = 0.8 / len(subjects)
     for i, s in enumerate(subjects):
         xs = [j + i * width for j in range(len(workloads))]
@@ -138,11 +149,12 @@ def chart(subjects, workloads, medians, path: Path, stamp: str) -> None:
         for x, y in zip(xs, ys):
             ax.text(x, y * 1.05, f"{y:.0f}" if y >= 10 else f"{y:.1f}", ha="center", fontsize=7)
     ax.set_yscale("log")
+    ax.set_ylim(bottom=1)
     ax.set_ylabel("wall time per run, ms (log scale)")
     ax.set_xticks([j + width * (len(subjects) - 1) / 2 for j in range(len(workloads))])
     ax.set_xticklabels(list(workloads))
     ax.set_title(f"Startup, median wall time ({stamp})")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 

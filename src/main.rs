@@ -13,6 +13,7 @@ mod interpreter;
 mod run;
 mod run_state;
 mod snapshot;
+mod timing;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -50,10 +51,12 @@ fn start(argv: &[OsString]) -> i32 {
     if preinitialized {
         run_state::refresh_libc();
     }
+    timing::enable_from_env();
     if let Err(err) = snapshot::ensure_initialized() {
         eprintln!("onepy: fatal: cannot start the Python interpreter: {err:#}");
         return 1;
     }
+    timing::mark("initialize");
     let refreshed = pyo3::Python::attach(|py| run_state::refresh_python(py).map_err(|e| {
         e.print(py);
     }));
@@ -61,7 +64,10 @@ fn start(argv: &[OsString]) -> i32 {
         eprintln!("onepy: fatal: cannot reset the per-run state");
         return 1;
     }
-    run::run(&program, argv, &invocation)
+    timing::mark("refresh");
+    let status = run::run(&program, argv, &invocation);
+    timing::report();
+    status
 }
 
 /// `-V` -> "Python 3.13.5"; `-VV` adds the build information.

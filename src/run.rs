@@ -4,7 +4,7 @@
 //! then run `atexit` handlers and flush stdio on every path.
 
 use crate::cli::{Action, Invocation, Options};
-use pyo3::exceptions::{PyOSError, PySystemExit};
+use pyo3::exceptions::{PyMemoryError, PyOSError, PySystemExit};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
@@ -19,9 +19,13 @@ enum Outcome {
 pub fn run(argv0: &str, orig_argv: &[OsString], inv: &Invocation) -> i32 {
     Python::attach(|py| {
         let outcome = match apply_options(py, argv0, orig_argv, inv) {
-            Ok(()) => execute(py, argv0, inv),
+            Ok(()) => {
+                crate::timing::mark("options");
+                execute(py, argv0, inv)
+            }
             Err(err) => Outcome::Raised(err),
         };
+        crate::timing::mark("program");
         let mut status = match outcome {
             Outcome::Status(status) => status,
             Outcome::Raised(err) => status_for_exception(py, err),
@@ -29,7 +33,9 @@ pub fn run(argv0: &str, orig_argv: &[OsString], inv: &Invocation) -> i32 {
         if inv.options.inspect && stdin_is_terminal() {
             status = repl(py, &inv.options);
         }
-        finish(py, status)
+        let status = finish(py, status);
+        crate::timing::mark("finish");
+        status
     })
 }
 
@@ -221,6 +227,9 @@ fn run_script(py: Python<'_>, argv0: &str, inv: &Invocation, path: &OsStr) -> Ou
 /// CPython's `_Py_HandleSystemExit` and `PyErr_Print` in one: the exit
 /// status for an exception that ended the program.
 fn status_for_exception(py: Python<'_>, err: PyErr) -> i32 {
+    if err.is_instance_of::<PyMemoryError>(py) {
+        release_memory_for_report(py, &err);
+    }
     if !err.is_instance_of::<PySystemExit>(py) {
         err.print(py);
         return 1;
@@ -239,6 +248,29 @@ fn status_for_exception(py: Python<'_>, err: PyErr) -> i32 {
     let text = code.str().map(|s| s.to_string()).unwrap_or_default();
     write_stderr(py, &format!("{text}\n"));
     1
+}
+
+/// A MemoryError that reached the top level usually leaves the memory it
+/// ran out of referenced from `__main__` or from the failing frames, and
+/// printing the traceback then fails too (CPython itself prints only
+/// "lost sys.stderr"). The program is over: drop those references so the
+/// report can be printed.
+fn release_memory_for_report(py: Python<'_>, err: &PyErr) {
+    if let Some(tb) = err.traceback(py) {
+        if let Ok(traceback) = py.import("traceback") {
+            let _ = traceback.call_method1("clear_frames", (tb,));
+        }
+    }
+    if let Ok(main) = main_dict(py) {
+        let keep = ["__name__", "__builtins__", "__doc__", "__spec__", "__loader__", "__package__", "__file__"];
+        let names: Vec<String> = main.keys().iter().filter_map(|k| k.extract::<String>().ok()).collect();
+        for name in names.iter().filter(|n| !keep.contains(&n.as_str())) {
+            let _ = main.del_item(name);
+        }
+    }
+    if let Ok(gc) = py.import("gc") {
+        let _ = gc.call_method0("collect");
+    }
 }
 
 /// Write to `sys.stderr` (falling back to the host's stderr).
@@ -331,4 +363,26 @@ fn finish(py: Python<'_>, mut status: i32) -> i32 {
         }
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::wasi::ffi::OsStringExt;
+
+    /// The wasmtime CLI refuses non-UTF-8 arguments before the module runs,
+    /// so this path is tested here, inside the guest: CPython's message and
+    /// a UnicodeEncodeError, not a panic.
+    #[test]
+    fn invalid_utf8_in_a_command_is_a_python_error() {
+        crate::snapshot::ensure_initialized().expect("interpreter starts");
+        let args = [OsString::from("-c"), OsString::from_vec(b"print('\xff')".to_vec())];
+        let inv = crate::cli::parse(&args).expect("parses");
+        let Action::Command { code, .. } = &inv.action else { panic!("not a command") };
+        Python::attach(|py| {
+            let err = run_command(py, &inv, code).expect_err("invalid UTF-8 must fail");
+            assert!(err.is_instance_of::<pyo3::exceptions::PyUnicodeEncodeError>(py), "{err}");
+            assert_eq!(status_for_exception(py, err), 1);
+        });
+    }
 }

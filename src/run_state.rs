@@ -36,7 +36,9 @@ pub fn refresh_libc() {
 }
 
 pub fn refresh_python(py: Python<'_>) -> PyResult<()> {
+    crate::timing::mark("attach");
     refresh_environ(py)?;
+    crate::timing::mark("environ");
     let modules = py.import("sys")?.getattr("modules")?;
     if let Ok(random) = modules.get_item("random") {
         // `random.seed()` with no argument draws from os.urandom.

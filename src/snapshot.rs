@@ -40,6 +40,9 @@ fn preinitialize() -> Result<()> {
         for name in PREIMPORT {
             py.import(*name)?;
         }
+        // Warm the paths every run takes (compiler, exec, atexit, flush) so
+        // their lazy one-time setup is part of the snapshot.
+        py.run(c"exec(compile('pass', '<string>', 'exec', dont_inherit=True), {})\nimport atexit", None, None)?;
         // Leave nothing buffered in the snapshot.
         for stream in ["stdout", "stderr"] {
             py.import("sys")?.getattr(stream)?.call_method0("flush")?;

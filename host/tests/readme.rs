@@ -49,7 +49,7 @@ fn readme_examples_produce_the_shown_output() {
         }
         let out = Command::new("bash")
             .arg("-c")
-            .arg(format!("{} 2>&1", ex.command))
+            .arg(format!("{{ {}\n}} 2>&1", ex.command))
             .current_dir(repo_root())
             .env("PATH", &path)
             .stdin(Stdio::null())

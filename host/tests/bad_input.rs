@@ -1,0 +1,122 @@
+//! Bad input never ends in a wasm trap or a Rust panic: each case exits
+//! non-zero with a clear Python error, under default `wasmtime run`
+//! settings unless a case says otherwise.
+
+use onepy_host::guest::{Output, Run, Variant, run};
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
+fn check(out: &Output, status: i32, stderr_ends: &str) {
+    out.assert_clean();
+    assert_eq!(out.status, status, "stderr:\n{}", out.stderr());
+    assert!(out.stderr().ends_with(stderr_ends), "expected stderr to end with {stderr_ends:?}, got:\n{}", out.stderr());
+}
+
+fn each(args: &[&str], status: i32, stderr_ends: &str) {
+    for variant in Variant::ALL {
+        check(&run(variant, args), status, stderr_ends);
+    }
+}
+
+#[test]
+fn syntax_error_in_a_script_from_stdin() {
+    for variant in Variant::ALL {
+        let out = Run::default().stdin("x = (1,\nprint(x)\n").run(variant, &["-"]);
+        check(&out, 1, "SyntaxError: '(' was never closed\n");
+    }
+}
+
+#[test]
+fn python_recursion() {
+    each(&["-c", "def f(n): return f(n + 1)\nf(0)"], 1, "RecursionError: maximum recursion depth exceeded\n");
+}
+
+#[test]
+fn c_recursion_in_json() {
+    each(&["-c", "import json; json.loads('[' * 100000)"], 1, "RecursionError: maximum recursion depth exceeded while decoding a JSON array from a unicode string\n");
+}
+
+#[test]
+fn c_recursion_in_the_compiler() {
+    each(&["-c", "exec('x = ' + '+'.join(['1'] * 100000))"], 1, "RecursionError: maximum recursion depth exceeded during compilation\n");
+}
+
+#[test]
+fn c_recursion_in_repr_and_pickle() {
+    let nested = "l = []\nfor _ in range(100000):\n    l = [l]\n";
+    each(&["-c", &format!("{nested}repr(l)")], 1, "RecursionError: maximum recursion depth exceeded while getting the repr of an object\n");
+    for variant in Variant::ALL {
+        let out = run(variant, &["-c", &format!("import pickle\n{nested}pickle.dumps(l)")]);
+        out.assert_clean();
+        assert_eq!(out.status, 1);
+        assert!(out.stderr().contains("RecursionError: maximum recursion depth exceeded"), "{}", out.stderr());
+    }
+}
+
+#[test]
+fn huge_allocation() {
+    // 10**10 bytes does not fit wasm32's address space: a clear Python error.
+    each(&["-c", "bytearray(10**10)"], 1, "OverflowError: cannot fit 'int' into an index-sized integer\n");
+    each(&["-c", "bytearray(2**31 - 1)"], 1, "MemoryError\n");
+}
+
+#[test]
+fn memory_exhaustion_with_a_growing_list() {
+    // The host caps the module at 256 MiB, as an embedder would.
+    let code = "l = []\nwhile True:\n    l.append(bytearray(1 << 20))";
+    for variant in Variant::ALL {
+        let mut opts = Run::default();
+        opts.wasmtime_flags = vec!["-W".into(), "max-memory-size=268435456".into()];
+        let out = opts.run(variant, &["-c", code]);
+        check(&out, 1, "MemoryError\n");
+    }
+}
+
+/// The wasmtime CLI refuses a non-UTF-8 argument itself, with a clear
+/// message and a non-zero exit, before the module starts. Our handling of
+/// such bytes (CPython's "Unable to decode the command" and a
+/// UnicodeEncodeError) is tested inside the guest: `run::tests`.
+#[test]
+fn invalid_utf8_in_the_command() {
+    let code = OsString::from_vec(b"print('\xff')".to_vec());
+    for variant in Variant::ALL {
+        let out = Run::default().run(variant, &[OsString::from("-c"), code.clone()]);
+        out.assert_clean();
+        assert_ne!(out.status, 0);
+        assert!(out.stderr().contains("to utf-8"), "{}", out.stderr());
+    }
+}
+
+#[test]
+fn invalid_utf8_in_a_script_from_stdin() {
+    for variant in Variant::ALL {
+        let out = Run::default().stdin(b"print('\xff')\n".to_vec()).run(variant, &["-"]);
+        out.assert_clean();
+        assert_eq!(out.status, 1);
+        assert!(out.stderr().contains("SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"), "{}", out.stderr());
+    }
+}
+
+#[test]
+fn a_100_mb_write_to_stdout_completes() {
+    for variant in Variant::ALL {
+        let out = run(variant, &["-c", "import sys; sys.stdout.write('x' * 100_000_000); print('end')"]);
+        out.assert_clean();
+        assert_eq!(out.status, 0, "{}", out.stderr());
+        assert_eq!(out.stdout.len(), 100_000_004);
+        assert!(out.stdout.ends_with(b"xend\n"));
+    }
+}
+
+#[test]
+fn reading_a_host_path_that_was_not_given() {
+    each(&["-c", "print(open('/etc/hostname').read())"], 1, "FileNotFoundError: [Errno 44] No such file or directory: '/etc/hostname'\n");
+    each(&["-c", "import os; os.listdir('/')"], 1, "FileNotFoundError: [Errno 44] No such file or directory: '/'\n");
+}
+
+#[test]
+fn missing_module_and_script_and_bad_option() {
+    each(&["-c", "import no_such_module_here"], 1, "ModuleNotFoundError: No module named 'no_such_module_here'\n");
+    each(&["/missing/script.py"], 2, "python3: can't open file '/missing/script.py': [Errno 44] No such file or directory\n");
+    each(&["-Z"], 2, "Unknown option: -Z\nusage: python3 [option] ... [-c cmd | -m mod | file | -] [arg] ...\nTry `python -h' for more information.\n");
+}
