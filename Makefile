@@ -2,11 +2,19 @@
 #
 #   make deps        Debian packages, the wasm32-wasip1 target, wasmtime (as root)
 #   make libpython   CPython 3.13.5 + C libraries for wasm32-wasip1, in the cache
-#   make bundle      stdlib-bundle/ from the cached stdlib (pruned, precompiled)
+#   make bundle      the embedded tree (stdlib, packages, app), pruned, precompiled
 #   make build       python.wasm: the guest, linked and pre-initialized (wizer)
 #   make run         build, then run the demo
 #   make test        unit tests + end-to-end tests on the built module
 #   make bench       startup benchmark (hyperfine) -> benches/results.md + chart
+#   make conformance CPython's regression tests, ours vs the stock WASI build
+#
+# Build settings (README, "Packages and apps"):
+#   PACKAGES="emoji==2.14.1 rich"   pure-Python packages from PyPI (or REQUIREMENTS=file)
+#   LOCK=packages.lock              their lock file (exact versions + sha256)
+#   APP=dir  or  APP_MODULE=name    what the module runs at start
+#   PREIMPORT="mod ..."             extra modules to import into the snapshot
+#   OUTPUT=python.wasm              the output file
 #
 # Every toolchain path can be overridden: ONEPY_CLANG, ONEPY_LLVM_AR,
 # ONEPY_LLVM_RANLIB, ONEPY_WASMTIME, ONEPY_CACHE_DIR, ONEPY_LIBPYTHON_DIR.
@@ -17,25 +25,47 @@ SHELL := /bin/bash
 
 ONEPY_LIBPYTHON_DIR_OVERRIDE := $(ONEPY_LIBPYTHON_DIR)
 LIBPYTHON_DIR := $(or $(ONEPY_LIBPYTHON_DIR),$(shell bash scripts/libpython.sh dir))
+CACHE_ROOT    := $(patsubst %/,%,$(dir $(LIBPYTHON_DIR)))
 BUILD_PYTHON  := $(LIBPYTHON_DIR)/native/bin/python3.13
+TOOLS_VENV    := $(CACHE_ROOT)/tools-venv-$(notdir $(LIBPYTHON_DIR))
 WASMTIME      := $(shell bash scripts/deps.sh wasmtime)
 BUNDLE_MODE   ?= both
+
+OUTPUT      ?= python.wasm
+LOCK        ?= packages.lock
+PACKAGE_SPEC = $(strip $(PACKAGES) $(if $(REQUIREMENTS),$(shell grep -v '^\s*#' $(REQUIREMENTS))))
+CUSTOM      := $(strip $(PACKAGE_SPEC)$(APP)$(APP_MODULE)$(PREIMPORT))
+
+# The plain interpreter builds in stdlib-bundle/ and target/; a build with
+# packages or an app gets its own bundle and cargo target directory, named
+# after its output, so switching between them rebuilds nothing twice.
+ifeq ($(CUSTOM),)
+VARIANT_DIR := build
+BUNDLE_DIR  := $(CURDIR)/stdlib-bundle
+CARGO_DIR   := $(CURDIR)/target
+else
+VARIANT_DIR := build/variants/$(basename $(notdir $(OUTPUT)))
+BUNDLE_DIR  := $(CURDIR)/$(VARIANT_DIR)/bundle
+CARGO_DIR   := $(CURDIR)/$(VARIANT_DIR)/target
+endif
+RAW := $(VARIANT_DIR)/$(basename $(notdir $(OUTPUT)))-noinit.wasm
+ifeq ($(CUSTOM),)
+RAW := build/python-noinit.wasm
+endif
 
 export ONEPY_LIBPYTHON_DIR := $(LIBPYTHON_DIR)
 export PYO3_CONFIG_FILE := $(LIBPYTHON_DIR)/pyo3-config.txt
 export ONEPY_WASMTIME := $(WASMTIME)
+export ONEPY_BUNDLE_DIR := $(BUNDLE_DIR)
 # Guest-only flags (build scripts and the host crate are unaffected): link
 # against the cached wasi-libc (see .cargo/config.toml) and keep host paths
 # out of the module's panic-location strings.
 export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
     --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo --remap-path-prefix=$(CURDIR)=/onepy
 
-CARGO_WASM := cargo build --release --target wasm32-wasip1
-GUEST      := target/wasm32-wasip1/release/onepy.wasm
-RAW        := build/python-noinit.wasm
-OUTPUT     := python.wasm
+CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: deps libpython bundle build run test test-unit test-e2e bench clean check-imports
+.PHONY: deps libpython packages bundle build run test test-unit test-e2e bench clean conformance
 
 deps:
 	bash scripts/deps.sh
@@ -47,26 +77,49 @@ else
 	bash scripts/libpython.sh build
 endif
 
-# The bundle is rebuilt when the libpython cache key, the bundle script,
-# the helper modules or the mode change (the stamp holds all of them).
-BUNDLE_STAMP := build/bundle.stamp
-BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(shell cat scripts/bundle.py src/python/*.py patches/stdlib/*.patch | sha256sum | cut -c1-16)
+# A venv of the native build-python, with its bundled pip: packages.py runs in it.
+$(TOOLS_VENV)/.done: | libpython
+	rm -rf $(TOOLS_VENV)
+	$(BUILD_PYTHON) -m venv $(TOOLS_VENV)
+	touch $@
 
-bundle: libpython
+# PACKAGES -> lock file (resolved only when the lock does not lock this spec)
+# -> wheels (cached, sha256-checked) -> $(VARIANT_DIR)/site-packages.
+SITE_PACKAGES := $(if $(PACKAGE_SPEC),$(VARIANT_DIR)/site-packages)
+packages: libpython $(TOOLS_VENV)/.done
+ifneq ($(PACKAGE_SPEC),)
+	$(TOOLS_VENV)/bin/python scripts/packages.py ensure-lock --lock $(LOCK) $(PACKAGE_SPEC)
+	@mkdir -p $(VARIANT_DIR)
+	$(TOOLS_VENV)/bin/python scripts/packages.py fetch --lock $(LOCK) --out $(SITE_PACKAGES) \
+	    --stdlib $(LIBPYTHON_DIR)/stdlib --cache $(CACHE_ROOT)/wheels
+endif
+
+# The bundle is rebuilt when anything it is made from changes: the stamp
+# holds the libpython key, the mode, the scripts, patches, helpers, the lock
+# and the app's files.
+BUNDLE_STAMP := $(VARIANT_DIR)/bundle.stamp
+BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(PREIMPORT) $(shell cat scripts/bundle.py \
+    src/python/*.py patches/stdlib/*.patch $(if $(SITE_PACKAGES),$(LOCK)) \
+    $(if $(APP),$$(find $(APP) -type f ! -name '*.pyc' | sort)) | sha256sum | cut -c1-16)
+BUNDLE_ARGS = --mode $(BUNDLE_MODE) --scrub $(CACHE_ROOT) --scrub $(HOME) \
+    $(if $(SITE_PACKAGES),--site-packages $(SITE_PACKAGES)) $(if $(APP),--app $(APP)) \
+    $(if $(APP_MODULE),--app-module $(APP_MODULE)) $(if $(PREIMPORT),--preimport "$(PREIMPORT)")
+
+bundle: libpython packages
 	@if [ "$$(cat $(BUNDLE_STAMP) 2>/dev/null)" != "$(BUNDLE_KEY)" ]; then \
-	    $(BUILD_PYTHON) scripts/bundle.py $(LIBPYTHON_DIR)/stdlib stdlib-bundle --mode $(BUNDLE_MODE) \
-	        --scrub $(dir $(LIBPYTHON_DIR)) --scrub $(HOME) && \
-	    mkdir -p build && echo "$(BUNDLE_KEY)" > $(BUNDLE_STAMP); \
+	    $(BUILD_PYTHON) scripts/bundle.py $(LIBPYTHON_DIR)/stdlib $(BUNDLE_DIR) $(BUNDLE_ARGS) && \
+	    mkdir -p $(VARIANT_DIR) && echo "$(BUNDLE_KEY)" > $(BUNDLE_STAMP); \
 	else echo "[bundle] up to date"; fi
 
-# The un-snapshotted module: kept for tests and benchmarks.
-$(RAW): bundle
+# The un-snapshotted module: kept for tests and benchmarks. The import check
+# fails the build if anything but WASI is imported.
+raw: bundle
 	$(CARGO_WASM)
-	@mkdir -p build
-	cp $(GUEST) $(RAW)
+	@mkdir -p $(dir $(RAW))
+	cp $(CARGO_DIR)/wasm32-wasip1/release/onepy.wasm $(RAW)
 	cargo run -q -p onepy-host --bin wasm-imports -- --only wasi_snapshot_preview1 $(RAW)
 
-build: $(RAW)
+build: raw
 	bash scripts/snapshot.sh $(RAW) $(OUTPUT)
 
 run: build
@@ -85,6 +138,12 @@ test: build test-unit test-e2e
 
 bench: build
 	bash benches/run.sh
+
+# CPython's regression tests in python.wasm and in the stock WASI build
+# (scripts/conformance.py: the full list takes about 2 minutes on 2 cores);
+# `make test` runs the fast subset.
+conformance: build
+	python3 scripts/conformance.py --subset full --check
 
 clean:
 	rm -rf target build stdlib-bundle stdlib-bundle.tmp $(OUTPUT)

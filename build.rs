@@ -54,6 +54,7 @@ fn run() -> Result<()> {
         bail!("onepy's guest builds only for wasm32-wasip1 (got target '{target}'): use `make build`");
     }
 
+    embed_bundle()?;
     let dir = libpython_dir()?;
     let lib = dir.join("lib");
     if !dir.join(".complete").is_file() || !lib.join("libpython3.13.a").is_file() {
@@ -79,6 +80,23 @@ fn run() -> Result<()> {
     // 8 MiB of linear-memory stack for deep C recursion in CPython.
     println!("cargo:rustc-link-arg=-zstack-size=8388608");
     println!("cargo:rerun-if-changed={}", dir.join(".complete").display());
+    Ok(())
+}
+
+/// The tree `include_dir!` embeds (src/embedded.rs): `ONEPY_BUNDLE_DIR`, else
+/// stdlib-bundle/. Handed to the macro through rustc's environment; a change
+/// anywhere in the tree rebuilds the guest.
+fn embed_bundle() -> Result<()> {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let bundle = match std::env::var_os("ONEPY_BUNDLE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => manifest.join("stdlib-bundle"),
+    };
+    if !bundle.join("usr/local/lib/python3.13/os.py").is_file() && !bundle.join("usr/local/lib/python3.13/__pycache__").is_dir() {
+        bail!("no stdlib bundle in {}: run `make bundle`", bundle.display());
+    }
+    println!("cargo:rustc-env=ONEPY_BUNDLE_DIR={}", bundle.display());
+    println!("cargo:rerun-if-changed={}", bundle.display());
     Ok(())
 }
 

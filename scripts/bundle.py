@@ -4,12 +4,18 @@ Run with the native build-python (CPython 3.13.5, same bytecode as the
 guest) by `make bundle`:
 
     python3.13 scripts/bundle.py STDLIB_DIR OUT_DIR [--mode both|pyc|py]
+        [--site-packages DIR] [--app DIR] [--app-module NAME] [--preimport NAMES]
 
-The bundle root is the guest's /usr/local/lib/python3.13. It holds the
-stdlib minus PRUNED, onepy's helper modules (src/python/), and bytecode
-compiled in unchecked-hash mode with co_filename set to the virtual path,
-so tracebacks name /usr/local/lib/python3.13/... and the embedded source
-(mode both) gives them their lines.
+The bundle is an image of the guest's virtual filesystem:
+  usr/local/lib/python3.13/   the stdlib minus PRUNED, onepy's helper
+                              modules (src/python/), and site-packages/
+                              (the chosen packages, see scripts/packages.py)
+  app/                        the user's app (a directory with __main__.py)
+  etc/onepy/app               the module to run at start (app mode)
+  etc/onepy/preimport         extra modules to import into the snapshot
+Bytecode is compiled in unchecked-hash mode with co_filename set to the
+virtual path, so tracebacks name /usr/local/lib/python3.13/... and the
+embedded source (mode both) gives them their lines.
 """
 
 import argparse
@@ -22,6 +28,7 @@ import sys
 from pathlib import Path
 
 VIRTUAL_STDLIB = "/usr/local/lib/python3.13"
+STDLIB_IN_BUNDLE = "usr/local/lib/python3.13"
 
 # Parts of Lib/ that cannot work or are not runtime code on WASI, and why.
 # README.md ("What is pruned") shows this table; a test checks they agree.
@@ -42,7 +49,7 @@ HELPERS = ROOT / "src" / "python"
 STDLIB_PATCHES = ROOT / "patches" / "stdlib"
 
 
-def copy_stdlib(stdlib: Path, out: Path) -> None:
+def copy_stdlib(stdlib: Path, out: Path, site_packages) -> None:
     def ignore(directory, names):
         skipped = {"__pycache__"}
         if Path(directory) == stdlib:
@@ -50,9 +57,27 @@ def copy_stdlib(stdlib: Path, out: Path) -> None:
         return [n for n in names if n in skipped]
 
     shutil.copytree(stdlib, out, ignore=ignore)
-    (out / "site-packages").mkdir()
+    if site_packages:
+        shutil.copytree(site_packages, out / "site-packages", ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        (out / "site-packages").mkdir()
     for helper in sorted(HELPERS.glob("*.py")):
         shutil.copy2(helper, out / helper.name)
+
+
+def copy_app(app: Path, out: Path) -> None:
+    if not (app / "__main__.py").is_file():
+        sys.exit(f"error: APP={app} has no __main__.py")
+    shutil.copytree(app, out, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+def write_settings(out: Path, entry, preimport: list) -> None:
+    settings = out / "etc" / "onepy"
+    settings.mkdir(parents=True)
+    if entry:
+        (settings / "app").write_text(entry + "\n")
+    if preimport:
+        (settings / "preimport").write_text("\n".join(preimport) + "\n")
 
 
 def apply_patches(out: Path) -> None:
@@ -75,10 +100,10 @@ def scrub_host_paths(out: Path, prefixes: list[str]) -> None:
             source.write_text(scrubbed, encoding="utf-8")
 
 
-def compile_tree(out: Path) -> None:
+def compile_tree(out: Path, virtual: str) -> None:
     ok = compileall.compile_dir(
         str(out),
-        ddir=VIRTUAL_STDLIB,
+        ddir=virtual,
         quiet=1,
         workers=os.cpu_count() or 1,
         invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
@@ -105,6 +130,10 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--mode", choices=["both", "pyc", "py"], default="both",
                         help="embed sources and bytecode (default), bytecode only, or sources only")
+    parser.add_argument("--site-packages", type=Path, help="unpacked wheels (scripts/packages.py)")
+    parser.add_argument("--app", type=Path, help="the app directory (with __main__.py)")
+    parser.add_argument("--app-module", help="the module to run at start (default __main__ with --app)")
+    parser.add_argument("--preimport", default="", help="extra modules to import into the snapshot")
     parser.add_argument("--scrub", action="append", default=[], metavar="PATH",
                         help="a build-machine path to replace wherever it appears in the sources")
     args = parser.parse_args()
@@ -115,13 +144,21 @@ def main() -> None:
 
     tmp = args.out.with_name(args.out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    copy_stdlib(args.stdlib, tmp)
-    apply_patches(tmp)
-    scrub_host_paths(tmp, args.scrub)
-    if args.mode != "py":
-        compile_tree(tmp)
-    if args.mode == "pyc":
-        drop_sources(tmp)
+    lib = tmp / STDLIB_IN_BUNDLE
+    copy_stdlib(args.stdlib, lib, args.site_packages)
+    apply_patches(lib)
+    scrub_host_paths(lib, args.scrub)
+    trees = [(lib, VIRTUAL_STDLIB)]
+    if args.app:
+        copy_app(args.app, tmp / "app")
+        trees.append((tmp / "app", "/app"))
+    entry = args.app_module or ("__main__" if args.app else None)
+    write_settings(tmp, entry, args.preimport.split())
+    for tree, virtual in trees:
+        if args.mode != "py":
+            compile_tree(tree, virtual)
+        if args.mode == "pyc":
+            drop_sources(tree)
     shutil.rmtree(args.out, ignore_errors=True)
     tmp.rename(args.out)
     count, size = tree_size(args.out)

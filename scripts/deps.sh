@@ -4,6 +4,7 @@
 #
 #   scripts/deps.sh             install everything
 #   scripts/deps.sh wasmtime    print the path of the wasmtime CLI to use
+#   scripts/deps.sh wasmtime-py print the directory of the PyPI wasmtime package
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 WASMTIME_VERSION=48.0.8
@@ -28,6 +29,25 @@ wasmtime_path() {
         echo "$onpath"; return
     fi
     echo "$WASMTIME_ROOT/bin/wasmtime"
+}
+
+# The PyPI wasmtime package for the portability test, pinned by hash.
+WASMTIME_PY_DIR="$ONEPY_CACHE_ROOT/wasmtime-py-$(sha256sum "$ONEPY_ROOT/tests/portability/requirements.txt" | cut -c1-12)"
+
+install_wasmtime_py() {
+    if [ -f "$WASMTIME_PY_DIR/.done" ]; then return; fi
+    echo "[deps] pip install wasmtime (PyPI) into $WASMTIME_PY_DIR"
+    rm -rf "$WASMTIME_PY_DIR"
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+        -r "$ONEPY_ROOT/tests/portability/requirements.txt" --target "$WASMTIME_PY_DIR"
+    touch "$WASMTIME_PY_DIR/.done"
+}
+
+install_node() {
+    # node:wasi (portability test): Node 20 is usually there; else Debian's.
+    command -v node >/dev/null && return
+    echo "[deps] apt-get install nodejs"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs >/dev/null
 }
 
 add_trixie_sources() {
@@ -75,12 +95,15 @@ install_wasmtime() {
 
 case "${1:-install}" in
     wasmtime) wasmtime_path ;;
+    wasmtime-py) echo "$WASMTIME_PY_DIR" ;;
     install)
         [ "$(id -u)" = 0 ] || die "make deps installs Debian packages: run it as root"
         add_trixie_sources
         install_apt
         rustup target add wasm32-wasip1 >/dev/null 2>&1 || die "rustup target add wasm32-wasip1 failed"
         install_wasmtime
+        install_wasmtime_py
+        install_node
         echo "[deps] ok"
         ;;
     *) die "usage: $0 [install|wasmtime]" ;;

@@ -45,6 +45,9 @@ pub enum Action {
     /// `- [ARGS]`, or no argument: the program comes from stdin (or the
     /// REPL when stdin is a terminal and no `-` was given).
     Stdin { dash: bool, args: Vec<OsString> },
+    /// A module built in with `make build APP=...`: every argument is the
+    /// app's (`program` is argv[0]).
+    App { module: String, program: OsString, args: Vec<OsString> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +76,7 @@ impl Invocation {
             Action::Script { path, args } => (path.clone(), args),
             Action::Stdin { dash: true, args } => ("-".into(), args),
             Action::Stdin { dash: false, args } => ("".into(), args),
+            Action::App { program, args, .. } => (program.clone(), args),
         };
         std::iter::once(first).chain(args.iter().cloned()).collect()
     }
@@ -185,6 +189,22 @@ pub fn parse(args: &[OsString]) -> Result<Invocation, Early> {
     Ok(Invocation { options, action })
 }
 
+/// The command line of a module built with an app: the app gets every
+/// argument, unless argv[0] names the interpreter (`wasmtime run --argv0
+/// python3 app.wasm ...`), which gives the full python3 command line.
+pub fn parse_for_app(argv: &[OsString], app_module: &str) -> Result<Invocation, Early> {
+    let program = argv.first().cloned().unwrap_or_default();
+    let name = program.to_string_lossy();
+    let base = name.rsplit('/').next().unwrap_or_default();
+    if matches!(base, "python" | "python3" | "python3.13") {
+        return parse(argv.get(1..).unwrap_or_default());
+    }
+    Ok(Invocation {
+        options: Options::default(),
+        action: Action::App { module: app_module.to_string(), program, args: argv.get(1..).unwrap_or_default().to_vec() },
+    })
+}
+
 fn usage_error(message: &str) -> Early {
     Early::UsageError(message.to_string())
 }
@@ -278,6 +298,16 @@ mod tests {
         assert_eq!(parse_ok(&["-", "a"]).sys_argv(), args(&["-", "a"]));
         assert_eq!(parse_ok(&[]).sys_argv(), args(&[""]));
         assert_eq!(parse_ok(&["--", "-weird.py"]).action, Action::Script { path: "-weird.py".into(), args: vec![] });
+    }
+
+    #[test]
+    fn app_gets_every_argument_unless_argv0_is_python() {
+        let inv = parse_for_app(&args(&["app.wasm", "-c", "x", "--help"]), "__main__").unwrap();
+        assert_eq!(inv.action, Action::App { module: "__main__".into(), program: "app.wasm".into(), args: args(&["-c", "x", "--help"]) });
+        assert_eq!(inv.sys_argv(), args(&["app.wasm", "-c", "x", "--help"]));
+        let inv = parse_for_app(&args(&["/usr/bin/python3", "-c", "x"]), "__main__").unwrap();
+        assert_eq!(inv.action, Action::Command { code: "x".into(), args: vec![] });
+        assert_eq!(parse_for_app(&args(&["python", "-V"]), "m"), Err(Early::Version(1)));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The embedded file tree (`stdlib-bundle/`, made by `make bundle`) and the
 //! index the importer and the resource API use.
 //!
-//! Every embedded file has a virtual absolute path under [`STDLIB_DIR`]
-//! (`/usr/local/lib/python3.13/json/decoder.py`). The paths look real
-//! because packages compute data paths from `__file__`, but nothing here
-//! touches the host filesystem.
+//! The bundle is an image of the guest's virtual filesystem: `stdlib-bundle/x`
+//! is `/x` (`/usr/local/lib/python3.13/json/decoder.py`, `/app/__main__.py`).
+//! The paths look real because packages compute data paths from `__file__`,
+//! but nothing here touches the host filesystem. Import roots, where dotted
+//! names start: [`SITE_PACKAGES_DIR`], [`APP_DIR`] and [`STDLIB_DIR`].
 
 use include_dir::{Dir, DirEntry, include_dir};
 use std::collections::HashMap;
@@ -13,10 +14,15 @@ use std::sync::OnceLock;
 pub const PREFIX: &str = "/usr/local";
 pub const STDLIB_DIR: &str = "/usr/local/lib/python3.13";
 pub const SITE_PACKAGES_DIR: &str = "/usr/local/lib/python3.13/site-packages";
+/// The user's app (`make build APP=dir`), when there is one.
+pub const APP_DIR: &str = "/app";
+/// Build settings the bundle carries for the guest (`app`, `preimport`).
+pub const SETTINGS_DIR: &str = "/etc/onepy";
 /// The `__pycache__` tag of the bytecode compiled into the bundle.
 const PYC_SUFFIX: &str = ".cpython-313.pyc";
 
-static BUNDLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/stdlib-bundle");
+// `ONEPY_BUNDLE_DIR` is set by the Makefile (default: stdlib-bundle/).
+static BUNDLE: Dir<'static> = include_dir!("$ONEPY_BUNDLE_DIR");
 
 /// Where a module's code lives in the bundle.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +60,7 @@ pub fn index() -> &'static Index {
 impl Index {
     pub fn build(root: &'static Dir<'static>) -> Index {
         let mut index = Index::default();
-        index.nodes.insert(STDLIB_DIR.to_string(), Node::Dir(root));
+        index.nodes.insert("/".to_string(), Node::Dir(root));
         index.walk(root);
         index.collect_modules();
         index
@@ -160,19 +166,30 @@ impl Index {
     }
 }
 
-/// `json/decoder.py` (relative to the bundle root) -> its virtual path.
+/// `usr/local/lib/python3.13/json/decoder.py` (relative to the bundle
+/// root) -> its virtual path.
 pub fn virtual_path(rel: &str) -> String {
-    format!("{STDLIB_DIR}/{rel}")
+    format!("/{rel}")
 }
 
-/// The import-root-relative part of a virtual path: site-packages first,
+/// The import-root-relative part of a virtual path: site-packages, the app,
 /// then the stdlib root.
 pub fn relative_to_roots(path: &str) -> Option<&str> {
-    if let Some(rest) = path.strip_prefix(SITE_PACKAGES_DIR).and_then(|r| r.strip_prefix('/')) {
-        return Some(rest);
+    for root in [SITE_PACKAGES_DIR, APP_DIR] {
+        if let Some(rest) = path.strip_prefix(root).and_then(|r| r.strip_prefix('/')) {
+            return Some(rest);
+        }
     }
     let rest = path.strip_prefix(STDLIB_DIR)?.strip_prefix('/')?;
     if rest == "site-packages" || rest.starts_with("site-packages/") { None } else { Some(rest) }
+}
+
+/// A build setting carried in the bundle (`/etc/onepy/<name>`), as text.
+pub fn setting(name: &str) -> Option<&'static str> {
+    match index().node(&format!("{SETTINGS_DIR}/{name}"))? {
+        Node::File(bytes) => std::str::from_utf8(bytes).ok(),
+        Node::Dir(_) => None,
+    }
 }
 
 /// A path component that can be part of a dotted module name. Not only
@@ -191,6 +208,7 @@ mod tests {
         assert_eq!(relative_to_roots("/usr/local/lib/python3.13/site-packages/emoji/__init__.py"), Some("emoji/__init__.py"));
         assert_eq!(relative_to_roots("/usr/local/lib/python3.13/site-packages"), None);
         assert_eq!(relative_to_roots("/etc/passwd"), None);
+        assert_eq!(relative_to_roots("/app/__main__.py"), Some("__main__.py"));
     }
 
     #[test]

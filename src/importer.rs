@@ -107,7 +107,7 @@ impl EmbeddedPathEntryFinder {
     #[new]
     fn new(path: &str) -> PyResult<Self> {
         let dir = path.trim_end_matches('/');
-        if dir.starts_with(embedded::STDLIB_DIR) && index().is_dir(dir) {
+        if (dir.starts_with(embedded::STDLIB_DIR) || dir.starts_with(embedded::APP_DIR)) && index().is_dir(dir) {
             Ok(EmbeddedPathEntryFinder { dir: dir.to_string() })
         } else {
             Err(PyImportError::new_err("not an embedded directory"))

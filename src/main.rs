@@ -32,7 +32,11 @@ fn main() {
 
 fn start(argv: &[OsString]) -> i32 {
     let program = argv.first().map(|a| a.to_string_lossy().into_owned()).unwrap_or_else(|| "python3".into());
-    let invocation = match cli::parse(argv.get(1..).unwrap_or_default()) {
+    let parsed = match embedded::setting("app") {
+        Some(app) => cli::parse_for_app(argv, app.trim()),
+        None => cli::parse(argv.get(1..).unwrap_or_default()),
+    };
+    let invocation = match parsed {
         Ok(invocation) => invocation,
         Err(cli::Early::Help) => {
             print!("{}", cli::help_text(&program));

@@ -61,7 +61,22 @@ fn apply_options(py: Python<'_>, argv0: &str, orig_argv: &[OsString], inv: &Invo
     sys.setattr("argv", fsdecode_all(py, &inv.sys_argv())?)?;
     sys.setattr("orig_argv", fsdecode_all(py, orig_argv)?)?;
     let o = &inv.options;
-    if o.unbuffered {
+    // PYTHON* variables of this run (the start-up ones cannot apply: the
+    // interpreter started in the snapshot). Ignored with -E / -I.
+    let env = |name: &str| if o.ignore_environment { None } else { std::env::var(name).ok().filter(|v| !v.is_empty()) };
+    if let Some(pythonpath) = env("PYTHONPATH") {
+        let path = sys.getattr("path")?.cast_into::<PyList>()?;
+        for (i, entry) in pythonpath.split(':').filter(|e| !e.is_empty()).enumerate() {
+            path.insert(i, entry)?;
+        }
+    }
+    let unbuffered = o.unbuffered || env("PYTHONUNBUFFERED").is_some();
+    let safe_path = o.safe_path || env("PYTHONSAFEPATH").is_some();
+    let mut warn_options: Vec<String> = env("PYTHONWARNINGS")
+        .map(|w| w.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    warn_options.extend(o.warn_options.iter().cloned());
+    if unbuffered {
         for name in ["stdout", "stderr"] {
             let stream = sys.getattr(name)?;
             if !stream.is_none() {
@@ -80,12 +95,15 @@ fn apply_options(py: Python<'_>, argv0: &str, orig_argv: &[OsString], inv: &Invo
             }
         }
     }
-    if !o.warn_options.is_empty() {
+    if !warn_options.is_empty() {
         let warnoptions = sys.getattr("warnoptions")?;
-        for opt in &o.warn_options {
+        for opt in &warn_options {
             warnoptions.call_method1("append", (opt,))?;
         }
-        py.import("warnings")?.call_method1("_processoptions", (o.warn_options.clone(),))?;
+        py.import("warnings")?.call_method1("_processoptions", (warn_options,))?;
+    }
+    if safe_path {
+        SAFE_PATH.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     if o.bytes_warning > 0 {
         let action = if o.bytes_warning > 1 { "error" } else { "default" };
@@ -96,8 +114,11 @@ fn apply_options(py: Python<'_>, argv0: &str, orig_argv: &[OsString], inv: &Invo
 }
 
 /// `sys.path[0]` as CPython computes it (unless `-P`/`-I`).
+/// `PYTHONSAFEPATH` of this run (set by `apply_options`).
+static SAFE_PATH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn set_sys_path0(py: Python<'_>, options: &Options, entry: Bound<'_, PyAny>) -> PyResult<()> {
-    if options.safe_path {
+    if options.safe_path || SAFE_PATH.load(std::sync::atomic::Ordering::Relaxed) {
         return Ok(());
     }
     let path = py.import("sys")?.getattr("path")?.cast_into::<PyList>()?;
@@ -113,6 +134,7 @@ fn execute(py: Python<'_>, argv0: &str, inv: &Invocation) -> Outcome {
         Action::Command { code, .. } => run_command(py, inv, code),
         Action::Module { name, .. } => run_module(py, inv, name),
         Action::Script { path, .. } => return run_script(py, argv0, inv, path),
+        Action::App { module, .. } => run_app(py, module),
         Action::Stdin { dash, .. } => {
             if !dash && stdin_is_terminal() {
                 return Outcome::Status(repl(py, &inv.options));
@@ -156,6 +178,17 @@ fn run_module(py: Python<'_>, inv: &Invocation, name: &OsStr) -> PyResult<()> {
     set_sys_path0(py, &inv.options, cwd)?;
     let runpy = py.import("runpy")?;
     runpy.call_method1("_run_module_as_main", (fsdecode(py, name)?, true))?;
+    Ok(())
+}
+
+/// The built-in app: its module runs as `__main__` with the app directory
+/// first on `sys.path`; `sys.argv[0]` stays the program name.
+fn run_app(py: Python<'_>, module: &str) -> PyResult<()> {
+    let path = py.import("sys")?.getattr("path")?.cast_into::<PyList>()?;
+    if crate::embedded::index().is_dir(crate::embedded::APP_DIR) {
+        path.insert(0, crate::embedded::APP_DIR)?;
+    }
+    py.import("runpy")?.call_method1("_run_module_as_main", (module, false))?;
     Ok(())
 }
 

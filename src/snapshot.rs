@@ -40,6 +40,10 @@ fn preinitialize() -> Result<()> {
         for name in PREIMPORT {
             py.import(*name)?;
         }
+        // The app's own choice (`make build PREIMPORT=...`), from the bundle.
+        for name in crate::embedded::setting("preimport").unwrap_or_default().split_whitespace() {
+            py.import(name)?;
+        }
         // Warm the paths every run takes (compiler, exec, atexit, flush) so
         // their lazy one-time setup is part of the snapshot.
         py.run(c"exec(compile('pass', '<string>', 'exec', dont_inherit=True), {})\nimport atexit", None, None)?;

@@ -53,6 +53,32 @@ fn c_recursion_in_repr_and_pickle() {
     }
 }
 
+/// Recursion that cycles through C slots (repr, attribute lookup, __init__,
+/// comparison) costs up to ~640 bytes of wasmtime's native stack per level:
+/// the C recursion limit keeps all of them inside the default 512 KiB.
+#[test]
+fn c_recursion_through_slots() {
+    let code = r#"
+class Repr: __repr__ = object.__str__
+class Attr:
+    def __getattr__(self, n): return getattr(self, n)
+class Init:
+    def __init__(self, n): Init(n + 1)
+class Eq:
+    def __eq__(self, o): return [self] == [o]
+for case in (lambda: repr(Repr()), lambda: Attr().x, lambda: Init(0), lambda: Eq() == Eq()):
+    try:
+        case()
+    except RecursionError as e:
+        print("RecursionError")
+"#;
+    for variant in Variant::ALL {
+        let out = run(variant, &["-c", code]);
+        out.assert_clean();
+        assert_eq!((out.status, out.stdout().as_str()), (0, "RecursionError\n".repeat(4).as_str()), "{}", out.stderr());
+    }
+}
+
 #[test]
 fn huge_allocation() {
     // 10**10 bytes does not fit wasm32's address space: a clear Python error.

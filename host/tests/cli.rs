@@ -190,6 +190,24 @@ fn options_are_accepted_and_applied() {
 }
 
 #[test]
+fn python_variables_of_the_run() {
+    let dir = tempdir("pythonpath");
+    std::fs::write(dir.join("extra_mod.py"), "WHERE = 'extra'\n").unwrap();
+    for variant in Variant::ALL {
+        let run_opts = Run::default().dir(&dir, "/extra").env("PYTHONPATH", "/extra:/nowhere");
+        let out = run_opts.run(variant, &["-c", "import sys, extra_mod; print(extra_mod.WHERE, sys.path[:3])"]);
+        assert_eq!((out.status, out.stdout().as_str()), (0, "extra ['', '/extra', '/nowhere']\n"), "{variant:?}: {}", out.stderr());
+        let out = run_opts.clone().run(variant, &["-E", "-c", "import extra_mod"]);
+        assert_eq!(out.status, 1, "{variant:?}: -E ignores PYTHONPATH");
+        let out = Run::default().env("PYTHONWARNINGS", "error").run(variant, &["-c", "import warnings; warnings.warn('w')"]);
+        assert_eq!(out.status, 1, "{variant:?}");
+        assert!(out.stderr().ends_with("UserWarning: w\n"));
+        let out = Run::default().env("PYTHONUNBUFFERED", "1").run(variant, &["-c", "import sys; print(sys.stdout.write_through)"]);
+        assert_eq!(out.stdout(), "True\n");
+    }
+}
+
+#[test]
 fn stdout_and_stderr_are_flushed_on_every_exit_path() {
     expect(&["-c", "import sys; sys.stdout.write('partial'); sys.stderr.write('err'); sys.exit(4)"], 4, "partial", "err");
     expect(&["-c", "import sys, atexit; atexit.register(lambda: print('bye')); print('hi', end='')"], 0, "hibye\n", "");

@@ -1,0 +1,202 @@
+"""CPython's own regression tests inside python.wasm, next to CPython's stock
+WASI build from the same `make libpython`.
+
+    python3 scripts/conformance.py [--subset fast|full] [--check] [--update] [--jobs N]
+
+Each listed test module runs as `python -m test MODULE` (regrtest) in
+  ours:  python.wasm under default `wasmtime run` settings, the tests mapped
+         from the libpython cache's Lib/ at /cpython-lib (PYTHONPATH), the
+         stdlib itself coming from the module;
+  stock: the stock python.wasm with the whole Lib/ mapped at
+         /usr/local/lib/python3.13 and the 8 MiB wasm stack CPython's own WASI
+         runner uses;
+both with a scratch directory mapped at / (for /tmp). The per-module counts
+(run / failures / skipped, from regrtest's "Total tests:" line) go to
+conformance/results.md; tests/conformance-expected.tsv holds the expected
+counts with the reason for every difference. --check fails on any module
+whose result in our module differs from the expectation.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = ROOT / "tests" / "conformance-expected.tsv"
+RESULTS = ROOT / "conformance" / "results.md"
+
+FAST = ["test_json", "test_bisect", "test_heapq", "test_base64", "test_fractions", "test_contextlib",
+        "test_textwrap", "test_operator"]
+FULL = FAST + [
+    "test_grammar", "test_builtin", "test_types", "test_dict", "test_list", "test_tuple", "test_set",
+    "test_string", "test_str", "test_re", "test_datetime", "test_decimal", "test_math", "test_statistics",
+    "test_collections", "test_itertools", "test_functools", "test_dataclasses", "test_enum", "test_typing",
+    "test_csv", "test_struct", "test_zlib", "test_gzip", "test_bz2", "test_lzma", "test_zipfile",
+    "test_sqlite3", "test_hashlib", "test_pickle", "test_copy", "test_exceptions", "test_traceback",
+    "test_importlib", "test_asyncio.test_tasks", "test_asyncio.test_futures", "test_asyncio.test_queues",
+    "test_unicodedata", "test_difflib", "test_argparse", "test_urlparse", "test_html", "test_xml_etree",
+    "test_pprint", "test_int", "test_float", "test_long", "test_pkgutil", "test_tomllib", "test_fstring",
+    "test_generators", "test_with", "test_class", "test_descr", "test_uuid", "test_random", "test_shlex",
+    "test_calendar", "test_ipaddress", "test_email", "test_tempfile", "test_pathlib", "test_linecache",
+    "test_codecs", "test_bytes", "test_binascii", "test_array", "test_sort", "test_scope", "test_unittest",
+    "test_glob", "test_fnmatch", "test_configparser", "test_graphlib", "test_abc", "test_reprlib",
+    "test_string_literals", "test_zoneinfo", "test_secrets", "test_inspect", "test_weakref", "test_io",
+]
+TOTAL_RE = re.compile(r"Total tests: run=([\d,]+)(?: failures=([\d,]+))?(?: skipped=([\d,]+))?")
+TIMEOUT = 900
+
+
+def tool(cmd: list, what: str) -> str:
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"error: {what}: `{' '.join(cmd)}` failed:\n{result.stderr}")
+    return result.stdout.strip()
+
+
+def compile_module(wasmtime: str, module: Path, out: Path, flags: list) -> Path:
+    tool([wasmtime, "compile", *flags, "-o", str(out), str(module)], f"compiling {module}")
+    return out
+
+
+def run_one(runtime: str, prefix: list, module: str, scratch: Path) -> dict:
+    """regrtest for one module; counts or a crash with the output's tail."""
+    tmp = scratch / "tmp" / f"{runtime}-{module}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    cmd = prefix + ["-m", "test", "--tempdir", f"/tmp/{runtime}-{module}", module]
+    start = time.monotonic()
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+        output, status = result.stdout + result.stderr, result.returncode
+    except subprocess.TimeoutExpired as e:
+        output, status = f"timeout after {TIMEOUT}s\n{e.stdout or ''}", -1
+    seconds = time.monotonic() - start
+    m = TOTAL_RE.search(output)
+    if not m:
+        tail = "\n".join(output.strip().splitlines()[-6:])
+        return {"result": "crash", "seconds": seconds, "status": status, "tail": tail}
+    run, failures, skipped = (int((g or "0").replace(",", "")) for g in m.groups())
+    # "Total tests" counts failures only; errors show in "test_x failed (1 error)".
+    f = re.search(r"\] \S+ failed \(([^)]*)\)", output)
+    if f and "uncaught" not in f.group(1):
+        failures = max(failures, sum(int(n) for n in re.findall(r"(\d+) (?:error|failure)", f.group(1))))
+    if "failed (uncaught exception)" in output:
+        # regrtest could not even load the module's tests.
+        return {"result": "error", "seconds": seconds, "status": status,
+                "tail": "\n".join(output.strip().splitlines()[-6:])}
+    return {"result": f"{run}/{failures}/{skipped}", "seconds": seconds, "status": status,
+            "tail": "\n".join(output.strip().splitlines()[-4:])}
+
+
+def read_expected() -> dict:
+    expected = {}
+    for line in EXPECTED.read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        module, ours, stock, note = (line.split("\t") + ["", "", ""])[:4]
+        expected[module] = {"ours": ours, "stock": stock, "note": note}
+    return expected
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="CPython regression tests in python.wasm vs the stock WASI build")
+    parser.add_argument("--subset", choices=["fast", "full"], default="full")
+    parser.add_argument("--check", action="store_true", help="fail when our results differ from the expectations")
+    parser.add_argument("--update", action="store_true", help="write the results into the expectations file")
+    parser.add_argument("--no-stock", action="store_true", help="run only our module")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+
+    wasmtime = os.environ.get("ONEPY_WASMTIME") or tool(["bash", str(ROOT / "scripts/deps.sh"), "wasmtime"], "wasmtime")
+    libpython = Path(os.environ.get("ONEPY_LIBPYTHON_DIR") or tool(["bash", str(ROOT / "scripts/libpython.sh"), "dir"], "libpython"))
+    stdlib = libpython / "stdlib"
+    modules = FAST if args.subset == "fast" else FULL
+
+    with tempfile.TemporaryDirectory(prefix="onepy-conformance-") as scratch_name:
+        scratch = Path(scratch_name)
+        (scratch / "tmp").mkdir()
+        ours = compile_module(wasmtime, ROOT / "python.wasm", scratch / "ours.cwasm", [])
+        stock_flags = ["-W", "max-wasm-stack=8388608"]
+        runtimes = {
+            "ours": [wasmtime, "run", "--allow-precompiled", "--dir", f"{scratch}::/",
+                     "--dir", f"{stdlib}::/cpython-lib", "--env", "PYTHONPATH=/cpython-lib",
+                     "--env", "TMPDIR=/tmp", str(ours)],
+        }
+        if not args.no_stock:
+            stock = compile_module(wasmtime, libpython / "stock" / "python.wasm", scratch / "stock.cwasm", stock_flags)
+            runtimes["stock"] = [wasmtime, "run", *stock_flags, "--allow-precompiled", "--dir", f"{scratch}::/",
+                                 "--dir", f"{stdlib}::/usr/local/lib/python3.13", "--env", "TMPDIR=/tmp", str(stock)]
+        jobs = [(rt, m) for m in modules for rt in runtimes]
+        results = {}
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(run_one, rt, runtimes[rt], m, scratch): (rt, m) for rt, m in jobs}
+            for future in concurrent.futures.as_completed(futures):
+                rt, m = futures[future]
+                results[(rt, m)] = future.result()
+                r = results[(rt, m)]
+                print(f"[conformance] {m:28} {rt:5} {r['result']:>14}  {r['seconds']:6.1f}s", flush=True)
+        total_seconds = time.monotonic() - started
+
+    expected = read_expected() if EXPECTED.exists() else {}
+    if args.subset == "full":
+        write_table(modules, runtimes, results, expected, total_seconds)
+    if args.update:
+        for m in modules:
+            entry = expected.setdefault(m, {"ours": "", "stock": "", "note": ""})
+            entry["ours"] = results[("ours", m)]["result"]
+            if ("stock", m) in results:
+                entry["stock"] = results[("stock", m)]["result"]
+        write_expected(expected)
+    if args.check:
+        bad = []
+        for m in modules:
+            want = expected.get(m, {}).get("ours")
+            got = results[("ours", m)]["result"]
+            if want != got:
+                bad.append(f"{m}: expected {want or '(no entry)'}, got {got}\n{results[('ours', m)]['tail']}")
+        if bad:
+            sys.exit("conformance regressions (run/failures/skipped):\n" + "\n".join(bad))
+        print(f"[conformance] {len(modules)} modules match tests/conformance-expected.tsv")
+
+
+def write_expected(expected: dict) -> None:
+    lines = ["# CPython regression tests: expected `run/failures/skipped` per module, in our",
+             "# python.wasm and in CPython's stock WASI build (scripts/conformance.py), and why",
+             "# they differ where they do. `crash` = the module ended without regrtest's totals (a trap);",
+             "# `error` = regrtest could not load the module's tests.",
+             "# module\tours\tstock\tnote"]
+    for m in sorted(expected):
+        e = expected[m]
+        lines.append("\t".join([m, e["ours"], e["stock"], e["note"]]).rstrip("\t"))
+    EXPECTED.write_text("\n".join(lines) + "\n")
+
+
+def write_table(modules, runtimes, results, expected, seconds) -> None:
+    RESULTS.parent.mkdir(exist_ok=True)
+    lines = [f"Regrtest per module, `run/failures/skipped` ({len(modules)} modules, {seconds:.0f} s wall time).",
+             "", "| module | onepy python.wasm | stock WASI python.wasm | note |", "|---|---:|---:|---|"]
+    totals = {rt: [0, 0, 0] for rt in runtimes}
+    for m in modules:
+        cells = []
+        for rt in ["ours", "stock"]:
+            r = results.get((rt, m))
+            cells.append(r["result"] if r else "-")
+            if r and r["result"] not in ("crash", "error"):
+                for i, n in enumerate(r["result"].split("/")):
+                    totals[rt][i] += int(n)
+        lines.append(f"| {m} | {cells[0]} | {cells[1]} | {expected.get(m, {}).get('note', '')} |")
+    total_cells = ["/".join(map(str, totals[rt])) if rt in totals else "-" for rt in ["ours", "stock"]]
+    lines.append(f"| **total** | {total_cells[0]} | {total_cells[1]} | |")
+    RESULTS.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
