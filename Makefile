@@ -65,7 +65,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: deps libpython packages bundle build run test test-unit test-e2e bench clean conformance
+.PHONY: deps libpython packages bundle raw build run test test-unit test-e2e test-app bench clean conformance
 
 deps:
 	bash scripts/deps.sh
@@ -131,7 +131,14 @@ test-unit: bundle
 	@# module (no unwinding on wasm32-wasip1), so show output as it happens.
 	CARGO_TARGET_WASM32_WASIP1_RUNNER="$(WASMTIME) run" cargo test -q --release --target wasm32-wasip1 -- --nocapture
 
-test-e2e: build
+# The module with packages and the example app that host/tests/packages.rs runs.
+TEST_APP_SETTINGS := PACKAGES="emoji==2.16.0 certifi==2026.10.18 rich==15.0.0 click==8.5.1" \
+    LOCK=tests/packages/e2e.lock APP=examples/app OUTPUT=build/app.wasm
+
+test-app:
+	$(MAKE) --no-print-directory build $(TEST_APP_SETTINGS)
+
+test-e2e: build test-app
 	cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
 test: build test-unit test-e2e

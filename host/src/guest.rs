@@ -86,6 +86,9 @@ pub fn precompiled(variant: Variant) -> PathBuf {
 }
 
 pub fn compile(module: &Path) -> Result<PathBuf> {
+    // One compile at a time per test process: threads share the output name.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let meta = std::fs::metadata(module)
         .with_context(|| format!("{} is missing: run `make build`", module.display()))?;
     let stamp = format!(
@@ -152,6 +155,8 @@ pub struct Run {
     pub env: Vec<(String, String)>,
     /// Extra wasmtime flags before the module.
     pub wasmtime_flags: Vec<String>,
+    /// argv[0] for the guest (default `python3`).
+    pub argv0: Option<String>,
 }
 
 impl Run {
@@ -162,6 +167,11 @@ impl Run {
 
     pub fn dir(mut self, host: impl Into<PathBuf>, guest: &str) -> Self {
         self.dirs.push((host.into(), guest.to_string()));
+        self
+    }
+
+    pub fn argv0(mut self, argv0: &str) -> Self {
+        self.argv0 = Some(argv0.to_string());
         self
     }
 
@@ -190,7 +200,7 @@ impl Run {
             cmd.arg("--env").arg(format!("{k}={v}"));
         }
         // The guest sees `python3` as argv[0], like a `python3` command.
-        cmd.arg("--argv0").arg("python3");
+        cmd.arg("--argv0").arg(self.argv0.as_deref().unwrap_or("python3"));
         cmd.arg(module).args(args);
         cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());

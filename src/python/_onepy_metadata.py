@@ -37,6 +37,6 @@ class EmbeddedDistribution(Distribution):
 def find_distributions(context=DistributionFinder.Context()):
     wanted = None if context.name is None else _normalize(context.name)
     for dist_info in _onepy.dist_infos():
-        project = posixpath.basename(dist_info).rsplit("-", 1)[0]
+        project = posixpath.basename(dist_info).removesuffix(".dist-info").rsplit("-", 1)[0]
         if wanted is None or _normalize(project) == wanted:
             yield EmbeddedDistribution(dist_info)

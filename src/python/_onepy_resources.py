@@ -5,8 +5,11 @@ Traversable for embedded files and directories, addressed by their virtual
 paths under sys.prefix.
 """
 
+import contextlib
 import io
+import pathlib
 import posixpath
+from importlib.resources import as_file
 from importlib.resources.abc import Traversable, TraversableResources
 
 import _onepy
@@ -78,3 +81,12 @@ class EmbeddedReader(TraversableResources):
 
     def files(self):
         return EmbeddedPath(self._directory)
+
+
+@as_file.register(EmbeddedPath)
+@contextlib.contextmanager
+def _as_file(path):
+    """`as_file()` on an embedded file: its virtual path, which `open()` can
+    read (see _onepy_open), instead of a copy in a temporary directory (WASI
+    usually has none)."""
+    yield pathlib.Path(str(path))

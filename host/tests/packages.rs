@@ -1,0 +1,130 @@
+//! Packages and an app in the single file (`make test-app` builds
+//! build/app.wasm: emoji, certifi, rich, click and examples/app), run with
+//! no preopens; and the build's refusals.
+
+use onepy_host::guest::{Output, Run, repo_root};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn app_module() -> PathBuf {
+    let module = repo_root().join("build/app.wasm");
+    assert!(module.is_file(), "{} is missing: run `make test-app`", module.display());
+    module
+}
+
+fn python(code: &str) -> Output {
+    let cwasm = onepy_host::guest::compile(&app_module()).unwrap();
+    let out = Run::default().run_module(&cwasm, true, &["-c", code]);
+    out.assert_clean();
+    out
+}
+
+#[test]
+fn emoji_from_the_seed() {
+    let out = python("import emoji; print(emoji.emojize('Python is :thumbs_up:'))");
+    assert_eq!((out.status, out.stdout().as_str()), (0, "Python is \u{1F44D}\n"), "{}", out.stderr());
+}
+
+#[test]
+fn package_data_and_metadata() {
+    let code = r#"
+import certifi, importlib.metadata as md, importlib.resources as res
+pem = res.files("certifi").joinpath("cacert.pem").read_text()
+print(pem.count("BEGIN CERTIFICATE") > 100, certifi.where())
+print(open(certifi.where()).read() == pem)
+print(md.version("certifi"), md.version("rich"), md.version("markdown-it-py"))
+print(sorted(d.metadata["Name"] for d in md.distributions()))
+print(md.distribution("click").read_text("METADATA").splitlines()[2])
+"#;
+    let out = python(code);
+    assert_eq!(out.status, 0, "{}", out.stderr());
+    assert_eq!(
+        out.stdout(),
+        "True /usr/local/lib/python3.13/site-packages/certifi/cacert.pem\nTrue\n2026.10.18 15.0.0 4.3.0\n\
+['Pygments', 'certifi', 'click', 'emoji', 'markdown-it-py', 'mdurl', 'rich']\nVersion: 8.5.1\n"
+    );
+}
+
+#[test]
+fn rich_prints_a_table_and_click_runs_a_command() {
+    let code = r#"
+from rich.console import Console
+from rich.table import Table
+t = Table("a", "b")
+t.add_row("1", "x")
+Console(width=20, color_system=None).print(t)
+import click
+@click.command()
+@click.option("--n", default=2)
+def cli(n):
+    click.echo("hi " * n)
+cli(["--n", "3"], standalone_mode=False)
+"#;
+    let out = python(code);
+    assert_eq!(out.status, 0, "{}", out.stderr());
+    assert_eq!(out.stdout(), "┏━━━┳━━━┓\n┃ a ┃ b ┃\n┡━━━╇━━━┩\n│ 1 │ x │\n└───┴───┘\nhi hi hi \n");
+}
+
+#[test]
+fn the_app_runs_with_argv_stdin_and_its_exit_status() {
+    let cwasm = onepy_host::guest::compile(&app_module()).unwrap();
+    let out = Run::default().argv0("app.wasm").stdin("Carol\n").run_module(&cwasm, true, &["Alice", "-c"]);
+    out.assert_clean();
+    assert_eq!(out.status, 3, "{}", out.stderr());
+    assert_eq!(
+        out.stdout(),
+        "         Greetings         \n┏━━━━━━━┳━━━━━━━━━━━━━━━━━┓\n┃ name  ┃ greeting        ┃\n┡━━━━━━━╇━━━━━━━━━━━━━━━━━┩\n\
+│ Alice │ Hello, Alice 👋 │\n│ -c    │ Hello, -c 👋    │\n│ Carol │ Hello, Carol 👋 │\n└───────┴─────────────────┘\n"
+    );
+    // argv[0] python3 gives the interpreter's command line instead.
+    let out = Run::default().run_module(&cwasm, true, &["-c", "import sys, greeting; print(sys.argv, greeting.greet('x'))"]);
+    assert_eq!(out.stdout(), "['-c'] Hello, x :waving_hand:\n", "{}", out.stderr());
+}
+
+/// `make build` with the given settings; returns (status, combined output).
+fn make_build(settings: &[String]) -> (i32, String) {
+    let out = Command::new("make")
+        .arg("--no-print-directory")
+        .arg("build")
+        .args(settings)
+        .current_dir(repo_root())
+        .output()
+        .expect("running make");
+    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn scratch_lock(name: &str) -> String {
+    let dir = repo_root().join("target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = dir.join(format!("{name}-{}.lock", std::process::id()));
+    let _ = std::fs::remove_file(&lock);
+    lock.display().to_string()
+}
+
+#[test]
+fn a_package_with_c_extensions_is_refused_and_the_output_is_kept() {
+    let output = repo_root().join("build/refused.wasm");
+    std::fs::write(&output, b"previous build").unwrap();
+    let (status, text) = make_build(&[
+        "PACKAGES=pyyaml==6.0.3".into(),
+        format!("LOCK={}", scratch_lock("pyyaml")),
+        "OUTPUT=build/refused.wasm".into(),
+    ]);
+    assert_ne!(status, 0, "{text}");
+    assert!(
+        text.contains("error: package 'pyyaml==6.0.3' cannot be embedded: no pure-Python wheel (py3-none-any) for Python 3.13; it is published only as platform wheels with compiled extensions"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&output).unwrap(), b"previous build");
+}
+
+#[test]
+fn a_package_shadowing_the_stdlib_is_refused() {
+    let (status, text) = make_build(&[
+        "PACKAGES=enum34==1.1.10".into(),
+        format!("LOCK={}", scratch_lock("enum34")),
+        "OUTPUT=build/refused-enum.wasm".into(),
+    ]);
+    assert_ne!(status, 0, "{text}");
+    assert!(text.contains("error: package 'enum34' provides 'enum', which shadows the standard library's module 'enum'"), "{text}");
+}
