@@ -63,6 +63,11 @@ fn refresh_environ(py: Python<'_>) -> PyResult<()> {
         fresh.set_item(PyBytes::new(py, key.as_bytes()), PyBytes::new(py, value.as_bytes()))?;
     }
     let posix_environ = py.import("posix")?.getattr("environ")?;
+    if fresh.is_empty() && posix_environ.len()? == 0 {
+        // The snapshot was taken with no environment and this run has none
+        // either (wasmtime's default): nothing to rebuild.
+        return Ok(());
+    }
     posix_environ.call_method0("clear")?;
     posix_environ.call_method1("update", (&fresh,))?;
     let data = py.import("os")?.getattr("environ")?.getattr("_data")?;
