@@ -133,7 +133,7 @@ test-unit: bundle
 
 # The module with packages and the example app that host/tests/packages.rs runs.
 TEST_APP_SETTINGS := PACKAGES="emoji==2.16.0 certifi==2026.10.18 rich==15.0.0 click==8.5.1" \
-    LOCK=tests/packages/e2e.lock APP=examples/app OUTPUT=build/app.wasm
+    LOCK=tests/packages/e2e.lock APP=examples/app PREIMPORT="rich.console emoji" OUTPUT=build/app.wasm
 
 test-app:
 	$(MAKE) --no-print-directory build $(TEST_APP_SETTINGS)

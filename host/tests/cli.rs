@@ -222,6 +222,27 @@ fn no_host_access_without_a_preopen() {
     });
 }
 
+/// With a terminal on stdin and no argument: the basic REPL, through a pty
+/// made by util-linux's `script`.
+#[test]
+fn interactive_prompt_on_a_terminal() {
+    let module = onepy_host::guest::precompiled(Variant::Snapshot);
+    let command = format!("{} run --allow-precompiled {}", onepy_host::guest::wasmtime().display(), module.display());
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("running script(1)");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"x = 6 * 7\nprint(x)\nexit(5)\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(text.contains("Python 3.13.5 ("), "{text}");
+    assert!(text.contains("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.\n>>> >>> 42\n>>> "), "{text}");
+    assert_eq!(out.status.code(), Some(5), "{text}");
+}
+
 fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("onepy-e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -19,6 +19,13 @@ fn python(code: &str) -> Output {
     out
 }
 
+/// `PREIMPORT="rich.console emoji"`: the app's imports are in the snapshot.
+#[test]
+fn app_imports_are_preimported() {
+    let out = python("import sys; print('rich.console' in sys.modules, 'emoji' in sys.modules, 'click' in sys.modules)");
+    assert_eq!(out.stdout(), "True True False\n", "{}", out.stderr());
+}
+
 #[test]
 fn emoji_from_the_seed() {
     let out = python("import emoji; print(emoji.emojize('Python is :thumbs_up:'))");
@@ -127,4 +134,18 @@ fn a_package_shadowing_the_stdlib_is_refused() {
     ]);
     assert_ne!(status, 0, "{text}");
     assert!(text.contains("error: package 'enum34' provides 'enum', which shadows the standard library's module 'enum'"), "{text}");
+}
+
+/// The unpacking rules of scripts/packages.py on synthetic wheels: two
+/// packages shipping the same file, namespace portions, stdlib shadowing.
+#[test]
+fn packages_py_unit_tests() {
+    let out = Command::new("python3")
+        .args(["-m", "unittest", "-v", "tests/test_packages_py.py"])
+        .current_dir(repo_root())
+        .output()
+        .expect("running python3 -m unittest");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Ran 5 tests"), "{text}");
 }

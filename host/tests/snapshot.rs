@@ -106,6 +106,21 @@ fn no_host_build_path_in_the_module() {
     }
 }
 
+/// Clocks come from this run: wall time is now (not the snapshot's), and
+/// monotonic/perf_counter advance.
+#[test]
+fn clocks_are_live() {
+    let code = "import time; a, p = time.monotonic(), time.perf_counter(); sum(range(200000)); print(int(time.time()), time.monotonic() > a, time.perf_counter() > p)";
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for variant in Variant::ALL {
+        let out = output_of(variant, &Run::default(), code);
+        let fields: Vec<&str> = out.split_whitespace().collect();
+        let guest_now: i64 = fields[0].parse().unwrap();
+        assert!((guest_now - now).abs() < 60, "{variant:?}: guest time {guest_now}, host {now}");
+        assert_eq!(&fields[1..], ["True", "True"], "{variant:?}");
+    }
+}
+
 #[test]
 fn snapshot_starts_with_the_interpreter_already_up() {
     // `sys.modules` holds the pre-imported modules before any user code.

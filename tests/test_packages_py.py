@@ -1,0 +1,72 @@
+"""Unit tests of scripts/packages.py's unpacking rules, on synthetic wheels.
+Run by host/tests/packages.rs (python3 -m unittest)."""
+
+import io
+import sys
+import tempfile
+import unittest
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import packages  # noqa: E402
+
+
+def wheel(directory: Path, name: str, files: dict) -> Path:
+    path = directory / f"{name}-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as z:
+        for member, text in files.items():
+            z.writestr(member, text)
+        z.writestr(f"{name}-1.0.dist-info/METADATA", f"Name: {name}\nVersion: 1.0\n")
+    return path
+
+
+class UnpackTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+        self.out = self.dir / "site-packages"
+        self.out.mkdir()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def unpack(self, path, owner, package):
+        return packages.unpack(path, self.out, owner, package, {"json", "os"})
+
+    def test_two_packages_with_the_same_module_are_refused(self):
+        owner = {}
+        self.unpack(wheel(self.dir, "alpha", {"shared/__init__.py": "A = 1\n"}), owner, "alpha")
+        with self.assertRaises(SystemExit) as e:
+            self.unpack(wheel(self.dir, "beta", {"shared/__init__.py": "B = 1\n"}), owner, "beta")
+        self.assertEqual(str(e.exception), "error: packages 'alpha' and 'beta' both provide 'shared/__init__.py'")
+
+    def test_namespace_portions_of_two_packages_are_fine(self):
+        owner = {}
+        self.unpack(wheel(self.dir, "ns-a", {"ns/a.py": ""}), owner, "ns-a")
+        self.unpack(wheel(self.dir, "ns-b", {"ns/b.py": ""}), owner, "ns-b")
+        self.assertEqual(sorted(p.name for p in (self.out / "ns").iterdir()), ["a.py", "b.py"])
+
+    def test_shadowing_the_stdlib_is_refused(self):
+        with self.assertRaises(SystemExit) as e:
+            self.unpack(wheel(self.dir, "evil", {"json.py": ""}), {}, "evil")
+        self.assertIn("package 'evil' provides 'json.py', which shadows the standard library's module 'json'",
+                      str(e.exception))
+
+    def test_purelib_data_is_unpacked_and_scripts_are_not(self):
+        self.unpack(wheel(self.dir, "d", {"d-1.0.data/purelib/dmod.py": "X = 1\n",
+                                          "d-1.0.data/scripts/tool": "#!/bin/sh\n"}), {}, "d")
+        self.assertTrue((self.out / "dmod.py").is_file())
+        self.assertFalse((self.out / "tool").exists())
+        self.assertTrue((self.out / "d-1.0.dist-info" / "METADATA").is_file())
+
+    def test_lock_round_trip(self):
+        lock = self.dir / "x.lock"
+        sha = "a" * 64
+        packages.write_lock(lock, ["b==1", "a==2"], [("a", "2", "https://h/a-2-py3-none-any.whl", sha)])
+        self.assertIn(packages.spec_line(["a==2", "b==1"]), lock.read_text())
+        self.assertEqual(packages.read_lock(lock), [("a", "2", "https://h/a-2-py3-none-any.whl", sha)])
+
+
+if __name__ == "__main__":
+    unittest.main()
