@@ -65,7 +65,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: deps libpython packages bundle raw build run test test-unit test-e2e test-app bench clean conformance
+.PHONY: deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance
 
 deps:
 	bash scripts/deps.sh
@@ -85,21 +85,41 @@ $(TOOLS_VENV)/.done: | libpython
 
 # PACKAGES -> lock file (resolved only when the lock does not lock this spec)
 # -> wheels (cached, sha256-checked) -> $(VARIANT_DIR)/site-packages.
+# A package with a recipe (recipes/<name>.toml) is built from its sdist by
+# scripts/cext.py instead and linked in (its cache key hashes its inputs).
 SITE_PACKAGES := $(if $(PACKAGE_SPEC),$(VARIANT_DIR)/site-packages)
+RECIPES     := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py recipes $(PACKAGE_SPEC)))
+WHEEL_SPEC  := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py wheels $(PACKAGE_SPEC)))
+CEXT_DIRS   := $(foreach r,$(RECIPES),$(shell python3 scripts/cext.py dir $(r) --cache $(CACHE_ROOT)))
+LOCALIZE    := $(CURDIR)/target/debug/wasm-localize
+export ONEPY_CEXT_DIRS := $(subst $(eval) ,:,$(strip $(CEXT_DIRS)))
+
 packages: libpython $(TOOLS_VENV)/.done
 ifneq ($(PACKAGE_SPEC),)
-	$(TOOLS_VENV)/bin/python scripts/packages.py ensure-lock --lock $(LOCK) $(PACKAGE_SPEC)
 	@mkdir -p $(VARIANT_DIR)
+	rm -rf $(SITE_PACKAGES) && mkdir -p $(SITE_PACKAGES)
+ifneq ($(strip $(WHEEL_SPEC)),)
+	$(TOOLS_VENV)/bin/python scripts/packages.py ensure-lock --lock $(LOCK) $(WHEEL_SPEC)
 	$(TOOLS_VENV)/bin/python scripts/packages.py fetch --lock $(LOCK) --out $(SITE_PACKAGES) \
 	    --stdlib $(LIBPYTHON_DIR)/stdlib --cache $(CACHE_ROOT)/wheels
+endif
+ifneq ($(strip $(RECIPES)),)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes -r recipes/build-tools.txt
+	cargo build -q -p onepy-host --bin wasm-localize
+	@set -e; for r in $(RECIPES); do \
+	    $(TOOLS_VENV)/bin/python scripts/cext.py build $$r --libpython $(LIBPYTHON_DIR) \
+	        --cache $(CACHE_ROOT) --localize $(LOCALIZE); done
+	@for d in $(CEXT_DIRS); do cp -r $$d/site-packages/. $(SITE_PACKAGES)/; done
+	python3 scripts/cext.py check-duplicates $(LIBPYTHON_DIR)/lib/*.a $(foreach d,$(CEXT_DIRS),$(d)/lib/*.a)
+endif
 endif
 
 # The bundle is rebuilt when anything it is made from changes: the stamp
 # holds the libpython key, the mode, the scripts, patches, helpers, the lock
 # and the app's files.
 BUNDLE_STAMP := $(VARIANT_DIR)/bundle.stamp
-BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(PREIMPORT) $(shell cat scripts/bundle.py \
-    src/python/*.py patches/stdlib/*.patch $(if $(SITE_PACKAGES),$(LOCK)) \
+BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(PREIMPORT) $(CEXT_DIRS) $(shell cat scripts/bundle.py \
+    src/python/*.py patches/stdlib/*.patch $(if $(strip $(WHEEL_SPEC)),$(LOCK)) \
     $(if $(APP),$$(find $(APP) -type f ! -name '*.pyc' | sort)) | sha256sum | cut -c1-16)
 BUNDLE_ARGS = --mode $(BUNDLE_MODE) --scrub $(CACHE_ROOT) --scrub $(HOME) \
     $(if $(SITE_PACKAGES),--site-packages $(SITE_PACKAGES)) $(if $(APP),--app $(APP)) \
@@ -138,8 +158,19 @@ TEST_APP_SETTINGS := PACKAGES="emoji==2.16.0 certifi==2026.10.18 rich==15.0.0 cl
 test-app:
 	$(MAKE) --no-print-directory build $(TEST_APP_SETTINGS)
 
-test-e2e: build test-app
-	cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
+# numpy and markupsafe built from their recipes, for host/tests/numpy.rs, and
+# native numpy 2.2.6 (same CPython) for its expected values.
+TEST_NUMPY_SETTINGS := PACKAGES="numpy==2.2.6 markupsafe==3.0.3" OUTPUT=build/numpy.wasm
+NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell sha256sum tests/numpy/native-requirements.txt | cut -c1-12)
+
+test-numpy: | $(TOOLS_VENV)/.done
+	$(MAKE) --no-print-directory build $(TEST_NUMPY_SETTINGS)
+	@test -f $(NUMPY_NATIVE)/.done || { rm -rf $(NUMPY_NATIVE) && \
+	    $(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps \
+	        -r tests/numpy/native-requirements.txt --target $(NUMPY_NATIVE) && touch $(NUMPY_NATIVE)/.done; }
+
+test-e2e: build test-app test-numpy
+	ONEPY_NUMPY_NATIVE=$(NUMPY_NATIVE) cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
 test: build test-unit test-e2e
 

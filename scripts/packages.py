@@ -67,8 +67,8 @@ def resolve(specs: list) -> list:
             if m:
                 name = m.group(1)
                 die(f"package '{name}' cannot be embedded: no pure-Python wheel (py3-none-any) for Python 3.13; "
-                    f"{explain_refusal(name)}. onepy embeds pure-Python packages only: C-extension packages "
-                    f"need a build description (not supported yet).")
+                    f"{explain_refusal(name)}. onepy builds C-extension packages only from a recipe: add "
+                    f"recipes/<name>.toml (see recipes/numpy.toml and README, 'C extensions').")
             die(f"pip could not resolve {' '.join(specs)}:\n{result.stderr.strip()}")
         data = json.loads(report.read_text())
     out = []
@@ -160,16 +160,38 @@ def unpack(wheel: Path, out: Path, owner: dict, package: str, stdlib: set) -> in
     return added
 
 
+RECIPES = Path(__file__).resolve().parent.parent / "recipes"
+
+
+def recipe_for(spec: str):
+    """The recipe file for a `name==version` spec, if there is one."""
+    import tomllib
+    name, _, version = spec.partition("==")
+    path = RECIPES / f"{re.sub(r'[-_.]+', '_', name).lower()}.toml"
+    if not path.is_file():
+        return None
+    recipe = tomllib.loads(path.read_text())
+    if version and version != recipe["version"]:
+        die(f"{spec}: the recipe {path.name} builds {recipe['name']} {recipe['version']} (pin that version)")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["lock", "ensure-lock", "fetch"])
+    parser.add_argument("command", choices=["lock", "ensure-lock", "fetch", "recipes", "wheels"])
     parser.add_argument("specs", nargs="*")
-    parser.add_argument("--lock", type=Path, required=True)
+    parser.add_argument("--lock", type=Path)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--stdlib", type=Path)
     parser.add_argument("--cache", type=Path)
     args = parser.parse_args()
 
+    if args.command == "recipes":  # the specs built from a recipe
+        print(" ".join(str(recipe_for(s)) for s in args.specs if recipe_for(s)))
+        return
+    if args.command == "wheels":  # the specs pip resolves
+        print(" ".join(s for s in args.specs if not recipe_for(s)))
+        return
     if args.command in ("lock", "ensure-lock"):
         if not args.specs:
             die("no packages given (PACKAGES=... or REQUIREMENTS=file)")

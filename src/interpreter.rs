@@ -59,6 +59,7 @@ fn wide(value: &str) -> Vec<WChar> {
 pub fn initialize() -> Result<()> {
     use crate::guest_module::_onepy;
     pyo3::append_to_inittab!(_onepy);
+    crate::extensions::register();
     // SAFETY: single-threaded start; every pointer handed to CPython points
     // into `config` or into buffers that outlive the call.
     unsafe {

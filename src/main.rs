@@ -7,6 +7,7 @@
 mod cli;
 mod embedded;
 mod errors;
+mod extensions;
 mod guest_module;
 mod importer;
 mod interpreter;

@@ -1,0 +1,74 @@
+//! numpy and markupsafe built from their recipes and linked statically
+//! (`make test-numpy` builds build/numpy.wasm), run with no preopens.
+//! Expected values come from native numpy 2.2.6 on the native
+//! build-python (CPython 3.13.5).
+
+use onepy_host::guest::{Output, Run, build_python, compile, repo_root};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn module() -> PathBuf {
+    let module = repo_root().join("build/numpy.wasm");
+    assert!(module.is_file(), "{} is missing: run `make test-numpy`", module.display());
+    compile(&module).unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = Run::default().run_module(&module(), true, args);
+    out.assert_clean();
+    out
+}
+
+#[test]
+fn the_done_when_example() {
+    let out = run(&["-c", "import numpy as np; print(np.arange(10).reshape(2,5).sum(axis=0))"]);
+    assert_eq!((out.status, out.stdout().as_str(), out.stderr().as_str()), (0, "[ 5  7  9 11 13]\n", ""));
+}
+
+#[test]
+fn values_match_native_numpy() {
+    let script = std::fs::read_to_string(repo_root().join("tests/numpy/values.py")).unwrap();
+    let native_dir = std::env::var("ONEPY_NUMPY_NATIVE").expect("ONEPY_NUMPY_NATIVE (set by `make test`)");
+    let native = Command::new(build_python())
+        .args(["-I", "-c", &format!("import sys; sys.path.insert(0, {native_dir:?}); exec(open({:?}).read())",
+            repo_root().join("tests/numpy/values.py"))])
+        .output()
+        .expect("running native numpy");
+    let native_out = String::from_utf8_lossy(&native.stdout).into_owned();
+    assert!(native.status.success(), "native: {}", String::from_utf8_lossy(&native.stderr));
+    let ours = run(&["-c", &script]);
+    assert_eq!(ours.status, 0, "{}", ours.stderr());
+    assert_eq!(ours.stdout(), native_out);
+}
+
+/// On wasm32 numpy's intp is 32 bits: `np.ones(10**12)` is refused with a
+/// ValueError before any allocation (as on every 32-bit platform); an array
+/// larger than the memory the host allows is a MemoryError. Never a trap.
+#[test]
+fn huge_arrays_are_python_errors() {
+    let out = run(&["-c", "import numpy as np; np.ones(10**12)"]);
+    assert_eq!(out.status, 1);
+    assert!(out.stderr().ends_with("ValueError: Maximum allowed dimension exceeded\n"), "{}", out.stderr());
+    let mut capped = Run::default();
+    capped.wasmtime_flags = vec!["-W".into(), "max-memory-size=268435456".into()];
+    let out = capped.run_module(&module(), true, &["-c", "import numpy as np; np.ones(2**26)"]);
+    out.assert_clean();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr().contains("numpy._core._exceptions._ArrayMemoryError: Unable to allocate 512. MiB"), "{}", out.stderr());
+}
+
+#[test]
+fn markupsafe_uses_its_c_speedups() {
+    let code = "import markupsafe, markupsafe._speedups as s; print(markupsafe.escape('<a>&'), s.__spec__.origin, markupsafe.escape is s._escape_inner or markupsafe._escape_inner is s._escape_inner)";
+    let out = run(&["-c", code]);
+    assert_eq!((out.status, out.stdout().as_str()), (0, "&lt;a&gt;&amp; built-in True\n"), "{}", out.stderr());
+}
+
+#[test]
+fn numpy_extension_modules_are_builtins() {
+    let code = "import numpy, sys; print(sorted(m for m in sys.builtin_module_names if m.startswith('numpy')))";
+    let out = run(&["-c", code]);
+    assert!(out.stdout().contains("'numpy._core._multiarray_umath'") && out.stdout().contains("'numpy.random.mtrand'"), "{}", out.stdout());
+    let out = run(&["-c", "import importlib.metadata as m; print(m.version('numpy'), m.version('markupsafe'))"]);
+    assert_eq!(out.stdout(), "2.2.6 3.0.3\n", "{}", out.stderr());
+}
