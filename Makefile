@@ -91,6 +91,7 @@ SITE_PACKAGES := $(if $(PACKAGE_SPEC),$(VARIANT_DIR)/site-packages)
 RECIPES     := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py recipes $(PACKAGE_SPEC)))
 WHEEL_SPEC  := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py wheels $(PACKAGE_SPEC)))
 CEXT_DIRS   := $(foreach r,$(RECIPES),$(shell python3 scripts/cext.py dir $(r) --cache $(CACHE_ROOT)))
+ALL_PREIMPORT := $(strip $(PREIMPORT) $(if $(RECIPES),$(shell python3 scripts/cext.py preimport $(RECIPES))))
 LOCALIZE    := $(CURDIR)/target/debug/wasm-localize
 export ONEPY_CEXT_DIRS := $(subst $(eval) ,:,$(strip $(CEXT_DIRS)))
 
@@ -118,12 +119,12 @@ endif
 # holds the libpython key, the mode, the scripts, patches, helpers, the lock
 # and the app's files.
 BUNDLE_STAMP := $(VARIANT_DIR)/bundle.stamp
-BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(PREIMPORT) $(CEXT_DIRS) $(shell cat scripts/bundle.py \
+BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(ALL_PREIMPORT) $(CEXT_DIRS) $(shell cat scripts/bundle.py \
     src/python/*.py patches/stdlib/*.patch $(if $(strip $(WHEEL_SPEC)),$(LOCK)) \
     $(if $(APP),$$(find $(APP) -type f ! -name '*.pyc' | sort)) | sha256sum | cut -c1-16)
 BUNDLE_ARGS = --mode $(BUNDLE_MODE) --scrub $(CACHE_ROOT) --scrub $(HOME) \
     $(if $(SITE_PACKAGES),--site-packages $(SITE_PACKAGES)) $(if $(APP),--app $(APP)) \
-    $(if $(APP_MODULE),--app-module $(APP_MODULE)) $(if $(PREIMPORT),--preimport "$(PREIMPORT)")
+    $(if $(APP_MODULE),--app-module $(APP_MODULE)) $(if $(ALL_PREIMPORT),--preimport "$(ALL_PREIMPORT)")
 
 bundle: libpython packages
 	@if [ "$$(cat $(BUNDLE_STAMP) 2>/dev/null)" != "$(BUNDLE_KEY)" ]; then \

@@ -258,13 +258,19 @@ def check_duplicates(archives: list) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["build", "key", "dir", "check-duplicates"])
+    parser.add_argument("command", choices=["build", "key", "dir", "check-duplicates", "preimport"])
     parser.add_argument("recipe", type=Path, nargs="?")
     parser.add_argument("archives", nargs="*", help="check-duplicates: the libraries")
     parser.add_argument("--libpython", type=Path)
     parser.add_argument("--cache", type=Path)
     parser.add_argument("--localize", help="the wasm-localize tool (host crate)")
     args = parser.parse_args()
+    if args.command == "preimport":  # modules the recipes want in the snapshot
+        names = []
+        for path in ([args.recipe] if args.recipe else []) + [Path(a) for a in args.archives]:
+            names += load_recipe(path).get("preimport", [])
+        print(" ".join(names))
+        return
     if args.command == "check-duplicates":
         check_duplicates(([str(args.recipe)] if args.recipe else []) + args.archives)
         return

@@ -6,7 +6,8 @@
 //!   (a later `--dir` must be visible);
 //! * `os.environ` (built by `posix` at import, i.e. during the snapshot);
 //! * `random`'s Mersenne Twister, seeded at import from the snapshot's
-//!   entropy, and `tempfile`'s name generator;
+//!   entropy, `tempfile`'s name generator, numpy's legacy global
+//!   RandomState when numpy is in the snapshot;
 //! * stdout/stderr line buffering, which CPython decides at init from
 //!   `isatty`.
 //!
@@ -46,6 +47,10 @@ pub fn refresh_python(py: Python<'_>) -> PyResult<()> {
     }
     if let Ok(tempfile) = modules.get_item("tempfile") {
         tempfile.setattr("_name_sequence", py.None())?;
+    }
+    if let Ok(np_random) = modules.get_item("numpy.random") {
+        // The legacy global RandomState (np.random.rand) was seeded at import.
+        np_random.call_method0("seed")?;
     }
     if crate::run::stdout_is_terminal() {
         let kwargs = PyDict::new(py);

@@ -72,3 +72,16 @@ fn numpy_extension_modules_are_builtins() {
     let out = run(&["-c", "import importlib.metadata as m; print(m.version('numpy'), m.version('markupsafe'))"]);
     assert_eq!(out.stdout(), "2.2.6 3.0.3\n", "{}", out.stderr());
 }
+
+/// numpy is imported into the snapshot (its recipe asks for it); its legacy
+/// global random state must still differ between runs.
+#[test]
+fn numpy_is_preimported_and_reseeded_per_run() {
+    let code = "import sys; print('numpy' in sys.modules); import numpy as np; print(np.random.rand(), np.random.default_rng().random())";
+    let a = run(&["-c", code]).stdout();
+    let b = run(&["-c", code]).stdout();
+    assert!(a.starts_with("True\n"), "{a}");
+    let (fa, fb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
+    assert_ne!(fa[1], fb[1], "np.random.rand repeats between runs");
+    assert_ne!(fa[2], fb[2], "default_rng repeats between runs");
+}
