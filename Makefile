@@ -161,17 +161,26 @@ test-app:
 
 # numpy and markupsafe built from their recipes, for host/tests/numpy.rs, and
 # native numpy 2.2.6 (same CPython) for its expected values.
-TEST_NUMPY_SETTINGS := PACKAGES="numpy==2.2.6 markupsafe==3.0.3" OUTPUT=build/numpy.wasm
-NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell sha256sum tests/numpy/native-requirements.txt | cut -c1-12)
+# numpy's own tests (linalg, fft, random's Generator) from its sdist, run with
+# pytest inside the module and natively (pytest and native numpy pinned).
+TEST_NUMPY_SETTINGS := PACKAGES="numpy==2.2.6 markupsafe==3.0.3 pytest==8.4.2" \
+    LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
+NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell cat tests/numpy/native-requirements.txt tests/numpy/pytest.lock | sha256sum | cut -c1-12)
+NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-2.2.6
 
 test-numpy: | $(TOOLS_VENV)/.done
 	$(MAKE) --no-print-directory build $(TEST_NUMPY_SETTINGS)
 	@test -f $(NUMPY_NATIVE)/.done || { rm -rf $(NUMPY_NATIVE) && \
 	    $(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps \
-	        -r tests/numpy/native-requirements.txt --target $(NUMPY_NATIVE) && touch $(NUMPY_NATIVE)/.done; }
+	        -r tests/numpy/native-requirements.txt -r tests/numpy/pytest.lock --target $(NUMPY_NATIVE) && \
+	    touch $(NUMPY_NATIVE)/.done; }
+	@test -d $(NUMPY_TESTS) || { mkdir -p $(NUMPY_TESTS).tmp && \
+	    tar -xzf $(CACHE_ROOT)/downloads/numpy-2.2.6.tar.gz -C $(NUMPY_TESTS).tmp --strip-components=2 \
+	        numpy-2.2.6/numpy/linalg/tests numpy-2.2.6/numpy/fft/tests numpy-2.2.6/numpy/random/tests && \
+	    mv $(NUMPY_TESTS).tmp $(NUMPY_TESTS); }
 
 test-e2e: build test-app test-numpy
-	ONEPY_NUMPY_NATIVE=$(NUMPY_NATIVE) cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
+	ONEPY_NUMPY_NATIVE=$(NUMPY_NATIVE) ONEPY_NUMPY_TESTS=$(NUMPY_TESTS) cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
 test: build test-unit test-e2e
 

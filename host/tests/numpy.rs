@@ -85,3 +85,28 @@ fn numpy_is_preimported_and_reseeded_per_run() {
     assert_ne!(fa[1], fb[1], "np.random.rand repeats between runs");
     assert_ne!(fa[2], fb[2], "default_rng repeats between runs");
 }
+
+/// numpy's own test suite, a subset: linalg, fft and random's Generator,
+/// run with pytest inside the module (the tests mapped from the sdist).
+#[test]
+fn numpy_test_suite_subset() {
+    let tests = std::env::var("ONEPY_NUMPY_TESTS").expect("ONEPY_NUMPY_TESTS (set by `make test`)");
+    let root = std::env::temp_dir().join(format!("onepy-numpy-root-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("tmp")).unwrap();
+    std::fs::create_dir_all(root.join("dev")).unwrap();
+    std::fs::write(root.join("dev/null"), b"").unwrap(); // pytest opens /dev/null
+    let mut opts = Run::default().dir(&tests, "/numpy-tests").dir(&root, "/").env("TMPDIR", "/tmp");
+    opts.argv0 = None;
+    let out = opts.run_module(&module(), true, &[
+        "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:faulthandler", "--capture=sys",
+        "--import-mode=importlib", "-q", "/numpy-tests/linalg/tests", "/numpy-tests/fft/tests",
+        "/numpy-tests/random/tests/test_generator_mt19937.py",
+    ]);
+    out.assert_clean();
+    let stdout = out.stdout();
+    let summary = stdout.lines().last().unwrap_or_default();
+    let expected = std::fs::read_to_string(repo_root().join("tests/numpy/pytest-expected.txt")).unwrap();
+    let want = expected.lines().find_map(|l| l.strip_prefix("ours: ")).unwrap();
+    assert!(summary.starts_with(want), "expected `{want}`, got `{summary}`\n{}", &stdout[stdout.len().saturating_sub(3000)..]);
+    assert_eq!(out.status, 0);
+}
