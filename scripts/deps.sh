@@ -14,6 +14,7 @@ WASMTIME_ROOT="$ONEPY_CACHE_ROOT/wasmtime-$WASMTIME_VERSION-$(echo "$WASMTIME_FE
 
 APT_PACKAGES=(
     clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32   # the wasm32 C toolchain
+    libc++-19-dev-wasm32 libc++abi-19-dev-wasm32       # C++ in C extensions (numpy)
     build-essential pkg-config curl ca-certificates xz-utils bzip2 patch tcl  # native builds
     zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
     hyperfine python3-matplotlib time strace          # make bench
