@@ -5,8 +5,9 @@
 //! Where libpython comes from: `ONEPY_LIBPYTHON_DIR` if set, else the cache
 //! directory that `scripts/libpython.sh dir` names for the current inputs.
 //! pyo3 gets its configuration from that directory's `pyo3-config.txt`
-//! through `PYO3_CONFIG_FILE`, set by `.cargo/config.toml`'s `[env]` from the
-//! same location (see the Makefile), so no host Python is consulted.
+//! through `PYO3_CONFIG_FILE`, which the Makefile exports (pyo3's own build
+//! script runs before this one), so no host Python is consulted. Build
+//! through `make build`, which sets it and `ONEPY_BUNDLE_DIR`.
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
