@@ -14,25 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Static libraries from libpython's `lib/`, in link order.
-const PYTHON_LIBS: &[&str] = &[
-    "python3.13",
-    "mpdec",
-    "expat",
-    "Hacl_Hash_SHA2",
-    "sqlite3",
-    "lzma",
-    "bz2",
-    "z",
-];
+const PYTHON_LIBS: &[&str] = &["python3.13", "mpdec", "expat", "Hacl_Hash_SHA2", "sqlite3", "lzma", "bz2", "z"];
 
 /// Emulation libraries from wasi-libc that CPython's WASI port relies on.
-const WASI_LIBS: &[&str] = &[
-    "wasi-emulated-signal",
-    "wasi-emulated-getpid",
-    "wasi-emulated-process-clocks",
-    "wasi-emulated-mman",
-    "dl",
-];
+const WASI_LIBS: &[&str] =
+    &["wasi-emulated-signal", "wasi-emulated-getpid", "wasi-emulated-process-clocks", "wasi-emulated-mman", "dl"];
 
 fn main() {
     if let Err(err) = run() {
@@ -59,10 +45,7 @@ fn run() -> Result<()> {
     let dir = libpython_dir()?;
     let lib = dir.join("lib");
     if !dir.join(".complete").is_file() || !lib.join("libpython3.13.a").is_file() {
-        bail!(
-            "libpython for wasm32-wasip1 not found in {}: run `make libpython`",
-            dir.display()
-        );
+        bail!("libpython for wasm32-wasip1 not found in {}: run `make libpython`", dir.display());
     }
     let wasi_lib = dir.join("sysroot/lib/wasm32-wasi");
 
@@ -119,7 +102,8 @@ fn link_c_extensions() -> Result<()> {
             }
         }
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let (module, init) = line.split_once(' ').with_context(|| format!("{}: bad line {line:?}", inittab.display()))?;
+            let (module, init) =
+                line.split_once(' ').with_context(|| format!("{}: bad line {line:?}", inittab.display()))?;
             externs.push_str(&format!("    fn {init}() -> *mut pyo3::ffi::PyObject;\n"));
             table.push_str(&format!("    (c\"{module}\", {init}),\n"));
         }
@@ -152,7 +136,9 @@ fn embed_bundle() -> Result<()> {
         Some(dir) => PathBuf::from(dir),
         None => manifest.join("stdlib-bundle"),
     };
-    if !bundle.join("usr/local/lib/python3.13/os.py").is_file() && !bundle.join("usr/local/lib/python3.13/__pycache__").is_dir() {
+    if !bundle.join("usr/local/lib/python3.13/os.py").is_file()
+        && !bundle.join("usr/local/lib/python3.13/__pycache__").is_dir()
+    {
         bail!("no stdlib bundle in {}: run `make bundle`", bundle.display());
     }
     println!("cargo:rustc-env=ONEPY_BUNDLE_DIR={}", bundle.display());
@@ -178,11 +164,7 @@ fn cache_dir_from_script(script: &Path) -> Result<PathBuf> {
         .output()
         .with_context(|| format!("running `bash {} dir`", script.display()))?;
     if !out.status.success() {
-        bail!(
-            "`bash {} dir` failed: {}",
-            script.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        bail!("`bash {} dir` failed: {}", script.display(), String::from_utf8_lossy(&out.stderr).trim());
     }
     Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
 }

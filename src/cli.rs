@@ -201,7 +201,11 @@ pub fn parse_for_app(argv: &[OsString], app_module: &str) -> Result<Invocation, 
     }
     Ok(Invocation {
         options: Options::default(),
-        action: Action::App { module: app_module.to_string(), program, args: argv.get(1..).unwrap_or_default().to_vec() },
+        action: Action::App {
+            module: app_module.to_string(),
+            program,
+            args: argv.get(1..).unwrap_or_default().to_vec(),
+        },
     })
 }
 
@@ -303,7 +307,10 @@ mod tests {
     #[test]
     fn app_gets_every_argument_unless_argv0_is_python() {
         let inv = parse_for_app(&args(&["app.wasm", "-c", "x", "--help"]), "__main__").unwrap();
-        assert_eq!(inv.action, Action::App { module: "__main__".into(), program: "app.wasm".into(), args: args(&["-c", "x", "--help"]) });
+        assert_eq!(
+            inv.action,
+            Action::App { module: "__main__".into(), program: "app.wasm".into(), args: args(&["-c", "x", "--help"]) }
+        );
         assert_eq!(inv.sys_argv(), args(&["app.wasm", "-c", "x", "--help"]));
         let inv = parse_for_app(&args(&["/usr/bin/python3", "-c", "x"]), "__main__").unwrap();
         assert_eq!(inv.action, Action::Command { code: "x".into(), args: vec![] });

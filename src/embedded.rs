@@ -148,11 +148,8 @@ impl Index {
     /// Names of the entries of an embedded directory, sorted.
     pub fn list_dir(&self, path: &str) -> Option<Vec<String>> {
         let Node::Dir(dir) = self.node(path)? else { return None };
-        let mut names: Vec<String> = dir
-            .entries()
-            .iter()
-            .filter_map(|e| e.path().file_name()?.to_str().map(str::to_string))
-            .collect();
+        let mut names: Vec<String> =
+            dir.entries().iter().filter_map(|e| e.path().file_name()?.to_str().map(str::to_string)).collect();
         names.sort();
         Some(names)
     }
@@ -205,7 +202,10 @@ mod tests {
     #[test]
     fn roots() {
         assert_eq!(relative_to_roots("/usr/local/lib/python3.13/json/decoder.py"), Some("json/decoder.py"));
-        assert_eq!(relative_to_roots("/usr/local/lib/python3.13/site-packages/emoji/__init__.py"), Some("emoji/__init__.py"));
+        assert_eq!(
+            relative_to_roots("/usr/local/lib/python3.13/site-packages/emoji/__init__.py"),
+            Some("emoji/__init__.py")
+        );
         assert_eq!(relative_to_roots("/usr/local/lib/python3.13/site-packages"), None);
         assert_eq!(relative_to_roots("/etc/passwd"), None);
         assert_eq!(relative_to_roots("/app/__main__.py"), Some("__main__.py"));

@@ -5,10 +5,8 @@
 //! through the `From` impl below, so each kind maps to one exception type.
 
 use pyo3::PyErr;
+use pyo3::exceptions::{PyFileNotFoundError, PyImportError, PyIsADirectoryError, PyNotADirectoryError, PyRuntimeError};
 use pyo3::types::PyAnyMethods;
-use pyo3::exceptions::{
-    PyFileNotFoundError, PyImportError, PyIsADirectoryError, PyNotADirectoryError, PyRuntimeError,
-};
 use std::fmt;
 
 #[derive(Debug)]

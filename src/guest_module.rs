@@ -11,9 +11,7 @@ use pyo3::types::PyBytes;
 static REAL_OPEN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 fn real_open(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
-    REAL_OPEN
-        .get_or_try_init(py, || Ok::<_, PyErr>(py.import("_io")?.getattr("open")?.unbind()))
-        .map(|f| f.bind(py))
+    REAL_OPEN.get_or_try_init(py, || Ok::<_, PyErr>(py.import("_io")?.getattr("open")?.unbind())).map(|f| f.bind(py))
 }
 
 /// Make `_onepy.open` the `open` of `builtins`, `io` and `_io` (so pickle

@@ -23,10 +23,8 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 /// `_frozen_importlib.ModuleSpec`, looked up once.
 fn module_spec_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     static SPEC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    SPEC.get_or_try_init(py, || {
-        Ok::<_, PyErr>(py.import("_frozen_importlib")?.getattr("ModuleSpec")?.unbind())
-    })
-    .map(|s| s.bind(py))
+    SPEC.get_or_try_init(py, || Ok::<_, PyErr>(py.import("_frozen_importlib")?.getattr("ModuleSpec")?.unbind()))
+        .map(|s| s.bind(py))
 }
 
 fn dirname(path: &str) -> &str {
@@ -227,9 +225,8 @@ impl EmbeddedLoader {
             let body = &pyc[16..];
             // SAFETY: the pointer and length describe a live 'static slice;
             // the result is a new reference or NULL with an exception set.
-            let obj = unsafe {
-                ffi::PyMarshal_ReadObjectFromString(body.as_ptr().cast(), body.len() as ffi::Py_ssize_t)
-            };
+            let obj =
+                unsafe { ffi::PyMarshal_ReadObjectFromString(body.as_ptr().cast(), body.len() as ffi::Py_ssize_t) };
             return unsafe { Bound::from_owned_ptr_or_err(py, obj) };
         }
         let Some(source) = entry.source else {
@@ -242,9 +239,7 @@ impl EmbeddedLoader {
         let builtins = py.import("builtins")?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("dont_inherit", true)?;
-        builtins
-            .getattr("compile")?
-            .call((PyBytes::new(py, source), entry.path, "exec"), Some(&kwargs))
+        builtins.getattr("compile")?.call((PyBytes::new(py, source), entry.path, "exec"), Some(&kwargs))
     }
 
     /// Source text for tracebacks, `inspect` and `linecache`.
@@ -273,11 +268,7 @@ impl EmbeddedLoader {
 
     /// `importlib.resources.files()` support for embedded packages.
     #[pyo3(signature = (fullname=None))]
-    fn get_resource_reader<'py>(
-        &self,
-        py: Python<'py>,
-        fullname: Option<&str>,
-    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn get_resource_reader<'py>(&self, py: Python<'py>, fullname: Option<&str>) -> PyResult<Option<Bound<'py, PyAny>>> {
         let entry = self.entry_for(fullname)?;
         if !entry.is_package {
             return Ok(None);

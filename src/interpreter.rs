@@ -111,11 +111,11 @@ unsafe fn configure_and_start(config: &mut ffi::PyConfig) -> Result<()> {
     // SAFETY: the core is initialized and this thread holds the GIL;
     // `Python::attach` would refuse because `Py_IsInitialized()` stays 0
     // until the main phase is done.
-    unsafe { Python::attach_unchecked(|py| importer::install(py)) }
+    unsafe { Python::attach_unchecked(importer::install) }
         .map_err(|e| anyhow::anyhow!("installing the embedded importer: {e}"))?;
     check(unsafe { _Py_InitializeMain() }, "_Py_InitializeMain")?;
     // Embedded files become readable with open() (`_onepy.open`).
     Python::attach(crate::guest_module::install_open)
-    .map_err(|e| anyhow::anyhow!("installing the embedded open(): {e}"))?;
+        .map_err(|e| anyhow::anyhow!("installing the embedded open(): {e}"))?;
     Ok(())
 }

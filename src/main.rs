@@ -62,9 +62,11 @@ fn start(argv: &[OsString]) -> i32 {
         return 1;
     }
     timing::mark("initialize");
-    let refreshed = pyo3::Python::attach(|py| run_state::refresh_python(py).map_err(|e| {
-        e.print(py);
-    }));
+    let refreshed = pyo3::Python::attach(|py| {
+        run_state::refresh_python(py).map_err(|e| {
+            e.print(py);
+        })
+    });
     if refreshed.is_err() {
         eprintln!("onepy: fatal: cannot reset the per-run state");
         return 1;

@@ -18,7 +18,7 @@ enum Outcome {
 
 pub fn run(argv0: &str, orig_argv: &[OsString], inv: &Invocation) -> i32 {
     Python::attach(|py| {
-        let outcome = match apply_options(py, argv0, orig_argv, inv) {
+        let outcome = match apply_options(py, orig_argv, inv) {
             Ok(()) => {
                 crate::timing::mark("options");
                 execute(py, argv0, inv)
@@ -55,9 +55,8 @@ fn fsdecode_all<'py>(py: Python<'py>, args: &[OsString]) -> PyResult<Bound<'py, 
     PyList::new(py, items)
 }
 
-fn apply_options(py: Python<'_>, argv0: &str, orig_argv: &[OsString], inv: &Invocation) -> PyResult<()> {
+fn apply_options(py: Python<'_>, orig_argv: &[OsString], inv: &Invocation) -> PyResult<()> {
     let sys = py.import("sys")?;
-    let _ = argv0;
     sys.setattr("argv", fsdecode_all(py, &inv.sys_argv())?)?;
     sys.setattr("orig_argv", fsdecode_all(py, orig_argv)?)?;
     let o = &inv.options;
@@ -72,9 +71,8 @@ fn apply_options(py: Python<'_>, argv0: &str, orig_argv: &[OsString], inv: &Invo
     }
     let unbuffered = o.unbuffered || env("PYTHONUNBUFFERED").is_some();
     let safe_path = o.safe_path || env("PYTHONSAFEPATH").is_some();
-    let mut warn_options: Vec<String> = env("PYTHONWARNINGS")
-        .map(|w| w.split(',').map(str::to_string).collect())
-        .unwrap_or_default();
+    let mut warn_options: Vec<String> =
+        env("PYTHONWARNINGS").map(|w| w.split(',').map(str::to_string).collect()).unwrap_or_default();
     warn_options.extend(o.warn_options.iter().cloned());
     if unbuffered {
         for name in ["stdout", "stderr"] {
@@ -107,7 +105,8 @@ fn apply_options(py: Python<'_>, argv0: &str, orig_argv: &[OsString], inv: &Invo
     }
     if o.bytes_warning > 0 {
         let action = if o.bytes_warning > 1 { "error" } else { "default" };
-        py.import("warnings")?.call_method1("simplefilter", (action, py.get_type::<pyo3::exceptions::PyBytesWarning>()))?;
+        py.import("warnings")?
+            .call_method1("simplefilter", (action, py.get_type::<pyo3::exceptions::PyBytesWarning>()))?;
     }
     sys.setattr("dont_write_bytecode", true)?;
     Ok(())
@@ -289,10 +288,10 @@ fn status_for_exception(py: Python<'_>, err: PyErr) -> i32 {
 /// "lost sys.stderr"). The program is over: drop those references so the
 /// report can be printed.
 fn release_memory_for_report(py: Python<'_>, err: &PyErr) {
-    if let Some(tb) = err.traceback(py) {
-        if let Ok(traceback) = py.import("traceback") {
-            let _ = traceback.call_method1("clear_frames", (tb,));
-        }
+    if let Some(tb) = err.traceback(py)
+        && let Ok(traceback) = py.import("traceback")
+    {
+        let _ = traceback.call_method1("clear_frames", (tb,));
     }
     if let Ok(main) = main_dict(py) {
         let keep = ["__name__", "__builtins__", "__doc__", "__spec__", "__loader__", "__package__", "__file__"];
@@ -308,10 +307,8 @@ fn release_memory_for_report(py: Python<'_>, err: &PyErr) {
 
 /// Write to `sys.stderr` (falling back to the host's stderr).
 fn write_stderr(py: Python<'_>, text: &str) {
-    let written = py
-        .import("sys")
-        .and_then(|sys| sys.getattr("stderr"))
-        .and_then(|stderr| stderr.call_method1("write", (text,)));
+    let written =
+        py.import("sys").and_then(|sys| sys.getattr("stderr")).and_then(|stderr| stderr.call_method1("write", (text,)));
     if written.is_err() {
         eprint!("{text}");
     }
@@ -340,10 +337,10 @@ fn repl(py: Python<'_>, options: &Options) -> i32 {
         );
     }
     let _ = py.import("sys").and_then(|s| s.getattr("stderr")).and_then(|s| s.call_method0("flush"));
-    if let Ok(hook) = py.import("sys").and_then(|s| s.getattr("__interactivehook__")) {
-        if let Err(err) = hook.call0() {
-            err.print(py);
-        }
+    if let Ok(hook) = py.import("sys").and_then(|s| s.getattr("__interactivehook__"))
+        && let Err(err) = hook.call0()
+    {
+        err.print(py);
     }
     unsafe extern "C" {
         /// wasi-libc's `FILE *stdin`.
@@ -370,10 +367,10 @@ fn repl(py: Python<'_>, options: &Options) -> i32 {
 /// `atexit` handlers, then flush `sys.stdout` and `sys.stderr`; a failed
 /// stdout flush turns a success into status 120, as in CPython.
 fn finish(py: Python<'_>, mut status: i32) -> i32 {
-    if let Ok(atexit) = py.import("atexit") {
-        if let Err(err) = atexit.call_method0("_run_exitfuncs") {
-            err.print(py);
-        }
+    if let Ok(atexit) = py.import("atexit")
+        && let Err(err) = atexit.call_method0("_run_exitfuncs")
+    {
+        err.print(py);
     }
     if let Ok(sys) = py.import("sys") {
         for name in ["stdout", "stderr"] {
@@ -384,13 +381,13 @@ fn finish(py: Python<'_>, mut status: i32) -> i32 {
             if stream.is_none() || closed {
                 continue;
             }
-            if let Err(err) = stream.call_method0("flush") {
-                if name == "stdout" {
-                    write_stderr(py, "Exception ignored on flushing sys.stdout:\n");
-                    err.print(py);
-                    if status == 0 {
-                        status = 120;
-                    }
+            if let Err(err) = stream.call_method0("flush")
+                && name == "stdout"
+            {
+                write_stderr(py, "Exception ignored on flushing sys.stdout:\n");
+                err.print(py);
+                if status == 0 {
+                    status = 120;
                 }
             }
         }

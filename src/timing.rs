@@ -2,8 +2,8 @@
 //! microseconds, to stderr) when the run ends. Used to find where the time
 //! of a short run goes (README, "Startup").
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
@@ -18,10 +18,10 @@ pub fn enable_from_env() {
 }
 
 pub fn mark(stage: &'static str) {
-    if ENABLED.load(Ordering::Relaxed) {
-        if let Ok(mut marks) = MARKS.lock() {
-            marks.push((stage, Instant::now()));
-        }
+    if ENABLED.load(Ordering::Relaxed)
+        && let Ok(mut marks) = MARKS.lock()
+    {
+        marks.push((stage, Instant::now()));
     }
 }
 

@@ -89,8 +89,8 @@ pub fn compile(module: &Path) -> Result<PathBuf> {
     // One compile at a time per test process: threads share the output name.
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let meta = std::fs::metadata(module)
-        .with_context(|| format!("{} is missing: run `make build`", module.display()))?;
+    let meta =
+        std::fs::metadata(module).with_context(|| format!("{} is missing: run `make build`", module.display()))?;
     let stamp = format!(
         "{}-{}-{}",
         module.file_stem().unwrap_or_default().to_string_lossy(),
@@ -167,6 +167,12 @@ impl Run {
 
     pub fn dir(mut self, host: impl Into<PathBuf>, guest: &str) -> Self {
         self.dirs.push((host.into(), guest.to_string()));
+        self
+    }
+
+    /// A wasmtime flag before the module (`-W max-memory-size=...`).
+    pub fn wasmtime_flag(mut self, flag: &str) -> Self {
+        self.wasmtime_flags.push(flag.to_string());
         self
     }
 

@@ -36,9 +36,9 @@ mod tests {
         0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
         0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: one func type () -> ()
         0x02, 0x30, 0x02, // import section, 48 bytes, 2 imports
-        0x03, b'e', b'n', b'v', 0x06, b'd', b'l', b'o', b'p', b'e', b'n', 0x00, 0x00,
-        0x16, b'w', b'a', b's', b'i', b'_', b's', b'n', b'a', b'p', b's', b'h', b'o', b't', b'_', b'p', b'r',
-        b'e', b'v', b'i', b'e', b'w', b'1', 0x08, b'f', b'd', b'_', b'w', b'r', b'i', b't', b'e', 0x00, 0x00,
+        0x03, b'e', b'n', b'v', 0x06, b'd', b'l', b'o', b'p', b'e', b'n', 0x00, 0x00, 0x16, b'w', b'a', b's', b'i',
+        b'_', b's', b'n', b'a', b'p', b's', b'h', b'o', b't', b'_', b'p', b'r', b'e', b'v', b'i', b'e', b'w', b'1',
+        0x08, b'f', b'd', b'_', b'w', b'r', b'i', b't', b'e', 0x00, 0x00,
     ];
 
     #[test]

@@ -33,18 +33,30 @@ fn python_recursion() {
 
 #[test]
 fn c_recursion_in_json() {
-    each(&["-c", "import json; json.loads('[' * 100000)"], 1, "RecursionError: maximum recursion depth exceeded while decoding a JSON array from a unicode string\n");
+    each(
+        &["-c", "import json; json.loads('[' * 100000)"],
+        1,
+        "RecursionError: maximum recursion depth exceeded while decoding a JSON array from a unicode string\n",
+    );
 }
 
 #[test]
 fn c_recursion_in_the_compiler() {
-    each(&["-c", "exec('x = ' + '+'.join(['1'] * 100000))"], 1, "RecursionError: maximum recursion depth exceeded during compilation\n");
+    each(
+        &["-c", "exec('x = ' + '+'.join(['1'] * 100000))"],
+        1,
+        "RecursionError: maximum recursion depth exceeded during compilation\n",
+    );
 }
 
 #[test]
 fn c_recursion_in_repr_and_pickle() {
     let nested = "l = []\nfor _ in range(100000):\n    l = [l]\n";
-    each(&["-c", &format!("{nested}repr(l)")], 1, "RecursionError: maximum recursion depth exceeded while getting the repr of an object\n");
+    each(
+        &["-c", &format!("{nested}repr(l)")],
+        1,
+        "RecursionError: maximum recursion depth exceeded while getting the repr of an object\n",
+    );
     for variant in Variant::ALL {
         let out = run(variant, &["-c", &format!("import pickle\n{nested}pickle.dumps(l)")]);
         out.assert_clean();
@@ -91,8 +103,7 @@ fn memory_exhaustion_with_a_growing_list() {
     // The host caps the module at 256 MiB, as an embedder would.
     let code = "l = []\nwhile True:\n    l.append(bytearray(1 << 20))";
     for variant in Variant::ALL {
-        let mut opts = Run::default();
-        opts.wasmtime_flags = vec!["-W".into(), "max-memory-size=268435456".into()];
+        let opts = Run::default().wasmtime_flag("-W").wasmtime_flag("max-memory-size=268435456");
         let out = opts.run(variant, &["-c", code]);
         check(&out, 1, "MemoryError\n");
     }
@@ -119,7 +130,13 @@ fn invalid_utf8_in_a_script_from_stdin() {
         let out = Run::default().stdin(b"print('\xff')\n".to_vec()).run(variant, &["-"]);
         out.assert_clean();
         assert_eq!(out.status, 1);
-        assert!(out.stderr().contains("SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"), "{}", out.stderr());
+        assert!(
+            out.stderr().contains(
+                "SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"
+            ),
+            "{}",
+            out.stderr()
+        );
     }
 }
 
@@ -136,13 +153,25 @@ fn a_100_mb_write_to_stdout_completes() {
 
 #[test]
 fn reading_a_host_path_that_was_not_given() {
-    each(&["-c", "print(open('/etc/hostname').read())"], 1, "FileNotFoundError: [Errno 44] No such file or directory: '/etc/hostname'\n");
+    each(
+        &["-c", "print(open('/etc/hostname').read())"],
+        1,
+        "FileNotFoundError: [Errno 44] No such file or directory: '/etc/hostname'\n",
+    );
     each(&["-c", "import os; os.listdir('/')"], 1, "FileNotFoundError: [Errno 44] No such file or directory: '/'\n");
 }
 
 #[test]
 fn missing_module_and_script_and_bad_option() {
     each(&["-c", "import no_such_module_here"], 1, "ModuleNotFoundError: No module named 'no_such_module_here'\n");
-    each(&["/missing/script.py"], 2, "python3: can't open file '/missing/script.py': [Errno 44] No such file or directory\n");
-    each(&["-Z"], 2, "Unknown option: -Z\nusage: python3 [option] ... [-c cmd | -m mod | file | -] [arg] ...\nTry `python -h' for more information.\n");
+    each(
+        &["/missing/script.py"],
+        2,
+        "python3: can't open file '/missing/script.py': [Errno 44] No such file or directory\n",
+    );
+    each(
+        &["-Z"],
+        2,
+        "Unknown option: -Z\nusage: python3 [option] ... [-c cmd | -m mod | file | -] [arg] ...\nTry `python -h' for more information.\n",
+    );
 }

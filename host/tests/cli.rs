@@ -35,7 +35,12 @@ fn demo_prints_three_lines() {
 #[test]
 fn command_and_argv() {
     expect(&["-c", "import sys; print(sys.argv)", "a", "-b"], 0, "['-c', 'a', '-b']\n", "");
-    expect(&["-c", "import sys; print(sys.orig_argv)", "x"], 0, "['python3', '-c', 'import sys; print(sys.orig_argv)', 'x']\n", "");
+    expect(
+        &["-c", "import sys; print(sys.orig_argv)", "x"],
+        0,
+        "['python3', '-c', 'import sys; print(sys.orig_argv)', 'x']\n",
+        "",
+    );
 }
 
 #[test]
@@ -99,7 +104,8 @@ fn syntax_error() {
 
 #[test]
 fn usage_errors_exit_2_with_cpython_wording() {
-    let usage = "usage: python3 [option] ... [-c cmd | -m mod | file | -] [arg] ...\nTry `python -h' for more information.\n";
+    let usage =
+        "usage: python3 [option] ... [-c cmd | -m mod | file | -] [arg] ...\nTry `python -h' for more information.\n";
     expect(&["-z"], 2, "", &format!("Unknown option: -z\n{usage}"));
     expect(&["-c"], 2, "", &format!("Argument expected for the -c option\n{usage}"));
     expect(&["--frobnicate"], 2, "", &format!("unknown option --frobnicate\n{usage}"));
@@ -114,8 +120,13 @@ fn missing_script_exits_2() {
 fn module_mode() {
     expect(&["-m", "json.tool"], 1, "", "Expecting value: line 1 column 1 (char 0)\n");
     for variant in Variant::ALL {
-        let out = Run::default().stdin("{\"b\": [1, 2], \"a\": null}").run(variant, &["-m", "json.tool", "--sort-keys"]);
-        assert_eq!((out.status, out.stdout().as_str()), (0, "{\n    \"a\": null,\n    \"b\": [\n        1,\n        2\n    ]\n}\n"), "{variant:?}");
+        let out =
+            Run::default().stdin("{\"b\": [1, 2], \"a\": null}").run(variant, &["-m", "json.tool", "--sort-keys"]);
+        assert_eq!(
+            (out.status, out.stdout().as_str()),
+            (0, "{\n    \"a\": null,\n    \"b\": [\n        1,\n        2\n    ]\n}\n"),
+            "{variant:?}"
+        );
         let out = run(variant, &["-m", "this"]);
         assert_eq!(out.status, 0);
         assert!(out.stdout().starts_with("The Zen of Python, by Tim Peters\n\nBeautiful is better than ugly.\n"));
@@ -146,14 +157,21 @@ fn program_from_stdin() {
         assert_eq!((out.status, out.stdout().as_str()), (0, "['-', 'x']\n"), "{variant:?}");
         let out = Run::default().stdin("x = 1\nraise ValueError('bad')\n").run(variant, &["-"]);
         assert_eq!(out.status, 1);
-        assert_eq!(out.stderr(), "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nValueError: bad\n");
+        assert_eq!(
+            out.stderr(),
+            "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nValueError: bad\n"
+        );
     }
 }
 
 #[test]
 fn script_with_args_and_source_lines() {
     let dir = tempdir("script");
-    std::fs::write(dir.join("app.py"), "import sys\nprint(sys.argv, __file__, __name__)\ndef f():\n    raise KeyError('k')\nf()\n").unwrap();
+    std::fs::write(
+        dir.join("app.py"),
+        "import sys\nprint(sys.argv, __file__, __name__)\ndef f():\n    raise KeyError('k')\nf()\n",
+    )
+    .unwrap();
     for variant in Variant::ALL {
         let out = Run::default().dir(&dir, "/app").run(variant, &["/app/app.py", "one", "two"]);
         out.assert_clean();
@@ -173,7 +191,11 @@ fn script_dir_is_sys_path_0() {
     std::fs::write(dir.join("main.py"), "import sys, helper_mod\nprint(sys.path[0], helper_mod.VALUE)\n").unwrap();
     for variant in Variant::ALL {
         let out = Run::default().dir(&dir, "/work").run(variant, &["/work/main.py"]);
-        assert_eq!((out.status, out.stdout().as_str(), out.stderr().as_str()), (0, "/work from helper\n", ""), "{variant:?}");
+        assert_eq!(
+            (out.status, out.stdout().as_str(), out.stderr().as_str()),
+            (0, "/work from helper\n", ""),
+            "{variant:?}"
+        );
         let out = Run::default().dir(&dir, "/work").run(variant, &["-P", "/work/main.py"]);
         assert_eq!(out.status, 1, "{variant:?}: -P keeps the script dir off sys.path");
         assert!(out.stderr().ends_with("ModuleNotFoundError: No module named 'helper_mod'\n"), "{}", out.stderr());
@@ -184,8 +206,18 @@ fn script_dir_is_sys_path_0() {
 fn options_are_accepted_and_applied() {
     expect(&["-B", "-E", "-s", "-S", "-O", "-q", "-c", "print('ok')"], 0, "ok\n", "");
     expect(&["-I", "-c", "import sys; print(sys.path[0])"], 0, "/usr/local/lib/python3.13\n", "");
-    expect(&["-X", "dev", "-X", "k=v", "-c", "import sys; print(sorted(sys._xoptions.items()))"], 0, "[('dev', True), ('k', 'v')]\n", "");
-    expect(&["-W", "error", "-c", "import warnings; warnings.warn('boom')"], 1, "", "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nUserWarning: boom\n");
+    expect(
+        &["-X", "dev", "-X", "k=v", "-c", "import sys; print(sorted(sys._xoptions.items()))"],
+        0,
+        "[('dev', True), ('k', 'v')]\n",
+        "",
+    );
+    expect(
+        &["-W", "error", "-c", "import warnings; warnings.warn('boom')"],
+        1,
+        "",
+        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nUserWarning: boom\n",
+    );
     expect(&["-u", "-c", "import sys; print(sys.stdout.write_through)"], 0, "True\n", "");
 }
 
@@ -196,29 +228,51 @@ fn python_variables_of_the_run() {
     for variant in Variant::ALL {
         let run_opts = Run::default().dir(&dir, "/extra").env("PYTHONPATH", "/extra:/nowhere");
         let out = run_opts.run(variant, &["-c", "import sys, extra_mod; print(extra_mod.WHERE, sys.path[:3])"]);
-        assert_eq!((out.status, out.stdout().as_str()), (0, "extra ['', '/extra', '/nowhere']\n"), "{variant:?}: {}", out.stderr());
+        assert_eq!(
+            (out.status, out.stdout().as_str()),
+            (0, "extra ['', '/extra', '/nowhere']\n"),
+            "{variant:?}: {}",
+            out.stderr()
+        );
         let out = run_opts.clone().run(variant, &["-E", "-c", "import extra_mod"]);
         assert_eq!(out.status, 1, "{variant:?}: -E ignores PYTHONPATH");
-        let out = Run::default().env("PYTHONWARNINGS", "error").run(variant, &["-c", "import warnings; warnings.warn('w')"]);
+        let out =
+            Run::default().env("PYTHONWARNINGS", "error").run(variant, &["-c", "import warnings; warnings.warn('w')"]);
         assert_eq!(out.status, 1, "{variant:?}");
         assert!(out.stderr().ends_with("UserWarning: w\n"));
-        let out = Run::default().env("PYTHONUNBUFFERED", "1").run(variant, &["-c", "import sys; print(sys.stdout.write_through)"]);
+        let out = Run::default()
+            .env("PYTHONUNBUFFERED", "1")
+            .run(variant, &["-c", "import sys; print(sys.stdout.write_through)"]);
         assert_eq!(out.stdout(), "True\n");
     }
 }
 
 #[test]
 fn stdout_and_stderr_are_flushed_on_every_exit_path() {
-    expect(&["-c", "import sys; sys.stdout.write('partial'); sys.stderr.write('err'); sys.exit(4)"], 4, "partial", "err");
+    expect(
+        &["-c", "import sys; sys.stdout.write('partial'); sys.stderr.write('err'); sys.exit(4)"],
+        4,
+        "partial",
+        "err",
+    );
     expect(&["-c", "import sys, atexit; atexit.register(lambda: print('bye')); print('hi', end='')"], 0, "hibye\n", "");
-    expect(&["-c", "print('x' * 3, end=''); 1/0"], 1, "xxx", "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nZeroDivisionError: division by zero\n");
+    expect(
+        &["-c", "print('x' * 3, end=''); 1/0"],
+        1,
+        "xxx",
+        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nZeroDivisionError: division by zero\n",
+    );
 }
 
 #[test]
 fn no_host_access_without_a_preopen() {
     both(&["-c", "open('/etc/passwd')"], |_, out| {
         assert_eq!(out.status, 1);
-        assert!(out.stderr().ends_with("FileNotFoundError: [Errno 44] No such file or directory: '/etc/passwd'\n"), "{}", out.stderr());
+        assert!(
+            out.stderr().ends_with("FileNotFoundError: [Errno 44] No such file or directory: '/etc/passwd'\n"),
+            "{}",
+            out.stderr()
+        );
     });
 }
 
@@ -239,7 +293,12 @@ fn interactive_prompt_on_a_terminal() {
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
     assert!(text.contains("Python 3.13.5 ("), "{text}");
-    assert!(text.contains("Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.\n>>> >>> 42\n>>> "), "{text}");
+    assert!(
+        text.contains(
+            "Type \"help\", \"copyright\", \"credits\" or \"license\" for more information.\n>>> >>> 42\n>>> "
+        ),
+        "{text}"
+    );
     assert_eq!(out.status.code(), Some(5), "{text}");
 }
 

@@ -30,8 +30,14 @@ fn values_match_native_numpy() {
     let script = std::fs::read_to_string(repo_root().join("tests/numpy/values.py")).unwrap();
     let native_dir = std::env::var("ONEPY_NUMPY_NATIVE").expect("ONEPY_NUMPY_NATIVE (set by `make test`)");
     let native = Command::new(build_python())
-        .args(["-I", "-c", &format!("import sys; sys.path.insert(0, {native_dir:?}); exec(open({:?}).read())",
-            repo_root().join("tests/numpy/values.py"))])
+        .args([
+            "-I",
+            "-c",
+            &format!(
+                "import sys; sys.path.insert(0, {native_dir:?}); exec(open({:?}).read())",
+                repo_root().join("tests/numpy/values.py")
+            ),
+        ])
         .output()
         .expect("running native numpy");
     let native_out = String::from_utf8_lossy(&native.stdout).into_owned();
@@ -49,12 +55,15 @@ fn huge_arrays_are_python_errors() {
     let out = run(&["-c", "import numpy as np; np.ones(10**12)"]);
     assert_eq!(out.status, 1);
     assert!(out.stderr().ends_with("ValueError: Maximum allowed dimension exceeded\n"), "{}", out.stderr());
-    let mut capped = Run::default();
-    capped.wasmtime_flags = vec!["-W".into(), "max-memory-size=268435456".into()];
+    let capped = Run::default().wasmtime_flag("-W").wasmtime_flag("max-memory-size=268435456");
     let out = capped.run_module(&module(), true, &["-c", "import numpy as np; np.ones(2**26)"]);
     out.assert_clean();
     assert_eq!(out.status, 1);
-    assert!(out.stderr().contains("numpy._core._exceptions._ArrayMemoryError: Unable to allocate 512. MiB"), "{}", out.stderr());
+    assert!(
+        out.stderr().contains("numpy._core._exceptions._ArrayMemoryError: Unable to allocate 512. MiB"),
+        "{}",
+        out.stderr()
+    );
 }
 
 #[test]
@@ -68,7 +77,11 @@ fn markupsafe_uses_its_c_speedups() {
 fn numpy_extension_modules_are_builtins() {
     let code = "import numpy, sys; print(sorted(m for m in sys.builtin_module_names if m.startswith('numpy')))";
     let out = run(&["-c", code]);
-    assert!(out.stdout().contains("'numpy._core._multiarray_umath'") && out.stdout().contains("'numpy.random.mtrand'"), "{}", out.stdout());
+    assert!(
+        out.stdout().contains("'numpy._core._multiarray_umath'") && out.stdout().contains("'numpy.random.mtrand'"),
+        "{}",
+        out.stdout()
+    );
     let out = run(&["-c", "import importlib.metadata as m; print(m.version('numpy'), m.version('markupsafe'))"]);
     assert_eq!(out.stdout(), "2.2.6 3.0.3\n", "{}", out.stderr());
 }
@@ -95,18 +108,34 @@ fn numpy_test_suite_subset() {
     std::fs::create_dir_all(root.join("tmp")).unwrap();
     std::fs::create_dir_all(root.join("dev")).unwrap();
     std::fs::write(root.join("dev/null"), b"").unwrap(); // pytest opens /dev/null
-    let mut opts = Run::default().dir(&tests, "/numpy-tests").dir(&root, "/").env("TMPDIR", "/tmp");
-    opts.argv0 = None;
-    let out = opts.run_module(&module(), true, &[
-        "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:faulthandler", "--capture=sys",
-        "--import-mode=importlib", "-q", "/numpy-tests/linalg/tests", "/numpy-tests/fft/tests",
-        "/numpy-tests/random/tests/test_generator_mt19937.py",
-    ]);
+    let opts = Run::default().dir(&tests, "/numpy-tests").dir(&root, "/").env("TMPDIR", "/tmp");
+    let out = opts.run_module(
+        &module(),
+        true,
+        &[
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:faulthandler",
+            "--capture=sys",
+            "--import-mode=importlib",
+            "-q",
+            "/numpy-tests/linalg/tests",
+            "/numpy-tests/fft/tests",
+            "/numpy-tests/random/tests/test_generator_mt19937.py",
+        ],
+    );
     out.assert_clean();
     let stdout = out.stdout();
     let summary = stdout.lines().last().unwrap_or_default();
     let expected = std::fs::read_to_string(repo_root().join("tests/numpy/pytest-expected.txt")).unwrap();
     let want = expected.lines().find_map(|l| l.strip_prefix("ours: ")).unwrap();
-    assert!(summary.starts_with(want), "expected `{want}`, got `{summary}`\n{}", &stdout[stdout.len().saturating_sub(3000)..]);
+    assert!(
+        summary.starts_with(want),
+        "expected `{want}`, got `{summary}`\n{}",
+        &stdout[stdout.len().saturating_sub(3000)..]
+    );
     assert_eq!(out.status, 0);
 }

@@ -22,7 +22,8 @@ fn python(code: &str) -> Output {
 /// `PREIMPORT="rich.console emoji"`: the app's imports are in the snapshot.
 #[test]
 fn app_imports_are_preimported() {
-    let out = python("import sys; print('rich.console' in sys.modules, 'emoji' in sys.modules, 'click' in sys.modules)");
+    let out =
+        python("import sys; print('rich.console' in sys.modules, 'emoji' in sys.modules, 'click' in sys.modules)");
     assert_eq!(out.stdout(), "True True False\n", "{}", out.stderr());
 }
 
@@ -84,7 +85,8 @@ fn the_app_runs_with_argv_stdin_and_its_exit_status() {
 │ Alice │ Hello, Alice 👋 │\n│ -c    │ Hello, -c 👋    │\n│ Carol │ Hello, Carol 👋 │\n└───────┴─────────────────┘\n"
     );
     // argv[0] python3 gives the interpreter's command line instead.
-    let out = Run::default().run_module(&cwasm, true, &["-c", "import sys, greeting; print(sys.argv, greeting.greet('x'))"]);
+    let out =
+        Run::default().run_module(&cwasm, true, &["-c", "import sys, greeting; print(sys.argv, greeting.greet('x'))"]);
     assert_eq!(out.stdout(), "['-c'] Hello, x :waving_hand:\n", "{}", out.stderr());
 }
 
@@ -97,7 +99,10 @@ fn make_build(settings: &[String]) -> (i32, String) {
         .current_dir(repo_root())
         .output()
         .expect("running make");
-    (out.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    (
+        out.status.code().unwrap_or(-1),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
 }
 
 fn scratch_lock(name: &str) -> String {
@@ -133,7 +138,10 @@ fn a_package_shadowing_the_stdlib_is_refused() {
         "OUTPUT=build/refused-enum.wasm".into(),
     ]);
     assert_ne!(status, 0, "{text}");
-    assert!(text.contains("error: package 'enum34' provides 'enum', which shadows the standard library's module 'enum'"), "{text}");
+    assert!(
+        text.contains("error: package 'enum34' provides 'enum', which shadows the standard library's module 'enum'"),
+        "{text}"
+    );
 }
 
 /// The unpacking rules of scripts/packages.py on synthetic wheels: two

@@ -47,7 +47,10 @@ fn node_wasi_runs_the_module() {
 fn pypi_wasmtime_runs_the_module() {
     let dir = Command::new("bash").arg(repo_root().join("scripts/deps.sh")).arg("wasmtime-py").output().unwrap();
     let dir = String::from_utf8(dir.stdout).unwrap().trim().to_string();
-    assert!(std::path::Path::new(&dir).join(".done").is_file(), "PyPI wasmtime not installed in {dir}: run `make deps`");
+    assert!(
+        std::path::Path::new(&dir).join(".done").is_file(),
+        "PyPI wasmtime not installed in {dir}: run `make deps`"
+    );
     let mut cmd = Command::new("python3");
     cmd.env("PYTHONPATH", &dir)
         .arg(repo_root().join("tests/portability/wasmtime-py-run.py"))

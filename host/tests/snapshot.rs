@@ -20,9 +20,8 @@ fn randomness_differs_between_runs() {
     for variant in Variant::ALL {
         let runs: Vec<String> = (0..3).map(|_| output_of(variant, &Run::default(), code)).collect();
         let fields: Vec<Vec<&str>> = runs.iter().map(|r| r.split_whitespace().collect()).collect();
-        for i in 0..4 {
-            assert_ne!(fields[0][i], fields[1][i], "{variant:?}: field {i} repeats: {runs:?}");
-            assert_ne!(fields[1][i], fields[2][i], "{variant:?}: field {i} repeats: {runs:?}");
+        for (i, ((a, b), c)) in fields[0].iter().zip(&fields[1]).zip(&fields[2]).enumerate() {
+            assert!(a != b && b != c, "{variant:?}: field {i} repeats: {runs:?}");
         }
     }
 }
@@ -48,7 +47,11 @@ fn environment_comes_from_this_run() {
         let out = output_of(variant, &Run::default(), code);
         assert_eq!(out, "None None []\n", "{variant:?}");
     }
-    let out = output_of(Variant::Snapshot, &Run::default().env("A", "1"), "import os; os.environ['B'] = '2'; print(os.environ.copy(), os.environb[b'A'])");
+    let out = output_of(
+        Variant::Snapshot,
+        &Run::default().env("A", "1"),
+        "import os; os.environ['B'] = '2'; print(os.environ.copy(), os.environb[b'A'])",
+    );
     assert_eq!(out, "{'A': '1', 'B': '2'} b'1'\n");
 }
 
@@ -61,7 +64,11 @@ fn preopens_given_at_run_time_work_after_the_snapshot() {
         let _ = std::fs::remove_file(dir.join("out.txt"));
         let out = Run::default().dir(&dir, "/data").run(variant, &["/data/script.py", "arg"]);
         out.assert_clean();
-        assert_eq!((out.status, out.stdout().as_str(), out.stderr().as_str()), (0, "['out.txt', 'script.py']\n", ""), "{variant:?}");
+        assert_eq!(
+            (out.status, out.stdout().as_str(), out.stderr().as_str()),
+            (0, "['out.txt', 'script.py']\n", ""),
+            "{variant:?}"
+        );
         assert_eq!(std::fs::read_to_string(dir.join("out.txt")).unwrap(), "written arg");
     }
 }

@@ -175,7 +175,8 @@ print(len(list(pkgutil.walk_packages(email.__path__, "email."))) > 20)
 
 #[test]
 fn builtin_modules_stay_with_the_builtin_importer() {
-    let code = "import sys, _json, zlib; print(_json.__spec__.origin, zlib.__spec__.origin, type(sys.meta_path[2]).__name__)";
+    let code =
+        "import sys, _json, zlib; print(_json.__spec__.origin, zlib.__spec__.origin, type(sys.meta_path[2]).__name__)";
     for variant in Variant::ALL {
         let out = run(variant, &["-c", code]);
         assert_eq!(out.stdout(), "built-in built-in EmbeddedFinder\n", "{variant:?}: {}", out.stderr());
