@@ -147,6 +147,7 @@ run: build
 	$(WASMTIME) run $(OUTPUT) -c "$$(cat examples/demo.py)"
 
 test-unit: bundle
+	cargo fmt --all -- --check
 	cargo test -q -p onepy-host --lib --bins
 	@# Guest unit tests run inside wasmtime; a failed assertion aborts the
 	@# module (no unwinding on wasm32-wasip1), so show output as it happens.
