@@ -43,14 +43,12 @@ ifeq ($(CUSTOM),)
 VARIANT_DIR := build
 BUNDLE_DIR  := $(CURDIR)/stdlib-bundle
 CARGO_DIR   := $(CURDIR)/target
+RAW         := build/python-noinit.wasm
 else
 VARIANT_DIR := build/variants/$(basename $(notdir $(OUTPUT)))
 BUNDLE_DIR  := $(CURDIR)/$(VARIANT_DIR)/bundle
 CARGO_DIR   := $(CURDIR)/$(VARIANT_DIR)/target
-endif
-RAW := $(VARIANT_DIR)/$(basename $(notdir $(OUTPUT)))-noinit.wasm
-ifeq ($(CUSTOM),)
-RAW := build/python-noinit.wasm
+RAW         := $(VARIANT_DIR)/$(basename $(notdir $(OUTPUT)))-noinit.wasm
 endif
 
 export ONEPY_LIBPYTHON_DIR := $(LIBPYTHON_DIR)
@@ -160,10 +158,9 @@ TEST_APP_SETTINGS := PACKAGES="emoji==2.16.0 certifi==2026.10.18 rich==15.0.0 cl
 test-app:
 	$(MAKE) --no-print-directory build $(TEST_APP_SETTINGS)
 
-# numpy and markupsafe built from their recipes, for host/tests/numpy.rs, and
-# native numpy 2.2.6 (same CPython) for its expected values.
-# numpy's own tests (linalg, fft, random's Generator) from its sdist, run with
-# pytest inside the module and natively (pytest and native numpy pinned).
+# numpy and markupsafe built from their recipes (with pytest) for
+# host/tests/numpy.rs; native numpy 2.2.6 on the same CPython for expected
+# values; numpy's own tests (linalg, fft, random's Generator) from its sdist.
 TEST_NUMPY_SETTINGS := PACKAGES="numpy==2.2.6 markupsafe==3.0.3 pytest==8.4.2" \
     LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
 NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell cat tests/numpy/native-requirements.txt tests/numpy/pytest.lock | sha256sum | cut -c1-12)

@@ -177,8 +177,13 @@ def find_site_packages(stage: Path, name: str) -> Path:
     die(f"the staged install has no package '{name}'")
 
 
+def init_symbol(ext: dict) -> str:
+    """An extension module's init function: `init`, or PyInit_<last name>."""
+    return ext.get("init") or "PyInit_" + ext["module"].rsplit(".", 1)[-1]
+
+
 def objects_of_archive(archive: Path) -> list:
-    """Members of an archive, extracted (thin archives included)."""
+    """Member names of an archive (for a thin one: paths of its objects)."""
     out = subprocess.run([f"{LLVM}/llvm-ar", "t", archive], capture_output=True, text=True, check=True).stdout
     return out.split()
 
@@ -189,15 +194,14 @@ def merge_extension(ext: dict, build: Path, work: Path, localize: str) -> Path:
     archive = build / ext["archive"]
     if not archive.is_file():
         die(f"extension {ext['module']}: {archive} was not built")
-    deps = [build / d for d in (archive.with_suffix(archive.suffix + ".deps").read_text().split()
-                                if archive.with_suffix(archive.suffix + ".deps").is_file() else [])]
-    deps = [regular_archive(d, work) for d in deps]
+    # Static libraries the module was linked with (recorded by wasm-cc.py).
+    recorded = archive.with_name(archive.name + ".deps")
+    deps = [regular_archive(Path(d), work) for d in (recorded.read_text().split() if recorded.is_file() else [])]
     merged = work / "merged" / (ext["module"] + ".o")
     merged.parent.mkdir(exist_ok=True)
     subprocess.run([f"{LLVM}/wasm-ld", "-r", "-o", merged, "--whole-archive", archive, "--no-whole-archive",
                     *deps], check=True)
-    init = ext.get("init") or "PyInit_" + ext["module"].rsplit(".", 1)[-1]
-    subprocess.run([localize, "--keep", init, merged], check=True)
+    subprocess.run([localize, "--keep", init_symbol(ext), merged], check=True)
     return merged
 
 
@@ -318,12 +322,11 @@ def main() -> None:
                         "-o", stub], check=True)
         merged.append(stub)
     subprocess.run([f"{LLVM}/llvm-ar", "rcs", out / "lib" / f"libcext_{recipe['name']}.a", *merged], check=True)
-    (out / "inittab.txt").write_text("".join(
-        f"{e['module']} {e.get('init') or 'PyInit_' + e['module'].rsplit('.', 1)[-1]}\n" for e in recipe["extension"]))
+    (out / "inittab.txt").write_text("".join(f"{e['module']} {init_symbol(e)}\n" for e in recipe["extension"]))
     (out / "link.txt").write_text("\n".join(recipe.get("links", [])) + "\n")
-    site = find_site_packages(python_tree, recipe.get("import-name", recipe["name"]))
-    copy_python_files(site, recipe.get("import-name", recipe["name"]), out / "site-packages",
-                      recipe.get("python-exclude", []))
+    import_name = recipe.get("import-name", recipe["name"])
+    site = find_site_packages(python_tree, import_name)
+    copy_python_files(site, import_name, out / "site-packages", recipe.get("python-exclude", []))
     write_dist_info(recipe, out / "site-packages")
     (out / ".complete").touch()
     print(f"[cext] done: {out}")

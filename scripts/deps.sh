@@ -107,5 +107,5 @@ case "${1:-install}" in
         install_node
         echo "[deps] ok"
         ;;
-    *) die "usage: $0 [install|wasmtime]" ;;
+    *) die "usage: $0 [install|wasmtime|wasmtime-py]" ;;
 esac

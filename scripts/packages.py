@@ -186,11 +186,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path)
     args = parser.parse_args()
 
-    if args.command == "recipes":  # the specs built from a recipe
-        print(" ".join(str(recipe_for(s)) for s in args.specs if recipe_for(s)))
-        return
-    if args.command == "wheels":  # the specs pip resolves
-        print(" ".join(s for s in args.specs if not recipe_for(s)))
+    if args.command in ("recipes", "wheels"):  # the specs built from a recipe / that pip resolves
+        recipes = {s: recipe_for(s) for s in args.specs}
+        chosen = [str(r) for r in recipes.values() if r] if args.command == "recipes" else \
+            [s for s, r in recipes.items() if not r]
+        print(" ".join(chosen))
         return
     if args.command in ("lock", "ensure-lock"):
         if not args.specs:

@@ -85,7 +85,6 @@ pub mod _onepy {
         closefd: bool,
         opener: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let io = py.import("_io")?;
         let real = real_open(py)?.call1((&file, mode, buffering, &encoding, &errors, &newline, closefd, &opener));
         let err = match real {
             Ok(f) => return Ok(f),
@@ -97,10 +96,11 @@ pub mod _onepy {
         {
             return Err(err);
         }
-        let Ok(path) = py.import("os")?.getattr("fsdecode")?.call1((&file,)) else { return Err(err) };
-        let path = py.import("os")?.getattr("path")?.call_method1("abspath", (path,))?;
-        let path: String = path.extract()?;
+        let os = py.import("os")?;
+        let Ok(path) = os.getattr("fsdecode")?.call1((&file,)) else { return Err(err) };
+        let path: String = os.getattr("path")?.call_method1("abspath", (path,))?.extract()?;
         let Ok(bytes) = importer::read_file(&path) else { return Err(err) };
+        let io = py.import("_io")?;
         let data = io.getattr("BytesIO")?.call1((PyBytes::new(py, bytes),))?;
         data.setattr("name", &path)?;
         if mode.contains('b') {

@@ -60,9 +60,7 @@ fn apply_options(py: Python<'_>, orig_argv: &[OsString], inv: &Invocation) -> Py
     sys.setattr("argv", fsdecode_all(py, &inv.sys_argv())?)?;
     sys.setattr("orig_argv", fsdecode_all(py, orig_argv)?)?;
     let o = &inv.options;
-    // PYTHON* variables of this run (the start-up ones cannot apply: the
-    // interpreter started in the snapshot). Ignored with -E / -I.
-    let env = |name: &str| if o.ignore_environment { None } else { std::env::var(name).ok().filter(|v| !v.is_empty()) };
+    let env = |name: &str| python_env(o, name);
     if let Some(pythonpath) = env("PYTHONPATH") {
         let path = sys.getattr("path")?.cast_into::<PyList>()?;
         for (i, entry) in pythonpath.split(':').filter(|e| !e.is_empty()).enumerate() {
@@ -70,7 +68,6 @@ fn apply_options(py: Python<'_>, orig_argv: &[OsString], inv: &Invocation) -> Py
         }
     }
     let unbuffered = o.unbuffered || env("PYTHONUNBUFFERED").is_some();
-    let safe_path = o.safe_path || env("PYTHONSAFEPATH").is_some();
     let mut warn_options: Vec<String> =
         env("PYTHONWARNINGS").map(|w| w.split(',').map(str::to_string).collect()).unwrap_or_default();
     warn_options.extend(o.warn_options.iter().cloned());
@@ -100,9 +97,6 @@ fn apply_options(py: Python<'_>, orig_argv: &[OsString], inv: &Invocation) -> Py
         }
         py.import("warnings")?.call_method1("_processoptions", (warn_options,))?;
     }
-    if safe_path {
-        SAFE_PATH.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
     if o.bytes_warning > 0 {
         let action = if o.bytes_warning > 1 { "error" } else { "default" };
         py.import("warnings")?
@@ -112,12 +106,15 @@ fn apply_options(py: Python<'_>, orig_argv: &[OsString], inv: &Invocation) -> Py
     Ok(())
 }
 
-/// `sys.path[0]` as CPython computes it (unless `-P`/`-I`).
-/// `PYTHONSAFEPATH` of this run (set by `apply_options`).
-static SAFE_PATH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// A `PYTHON*` variable of this run, unless `-E`/`-I` (the start-up ones
+/// cannot apply: the interpreter started in the snapshot).
+fn python_env(options: &Options, name: &str) -> Option<String> {
+    if options.ignore_environment { None } else { std::env::var(name).ok().filter(|v| !v.is_empty()) }
+}
 
+/// `sys.path[0]` as CPython computes it (unless `-P`/`-I`/`PYTHONSAFEPATH`).
 fn set_sys_path0(py: Python<'_>, options: &Options, entry: Bound<'_, PyAny>) -> PyResult<()> {
-    if options.safe_path || SAFE_PATH.load(std::sync::atomic::Ordering::Relaxed) {
+    if options.safe_path || python_env(options, "PYTHONSAFEPATH").is_some() {
         return Ok(());
     }
     let path = py.import("sys")?.getattr("path")?.cast_into::<PyList>()?;

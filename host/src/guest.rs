@@ -176,6 +176,11 @@ impl Run {
         self
     }
 
+    /// Cap the module's memory, as an embedder would (`-W max-memory-size`).
+    pub fn max_memory(self, bytes: u64) -> Self {
+        self.wasmtime_flag("-W").wasmtime_flag(&format!("max-memory-size={bytes}"))
+    }
+
     pub fn argv0(mut self, argv0: &str) -> Self {
         self.argv0 = Some(argv0.to_string());
         self

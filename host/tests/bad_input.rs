@@ -103,7 +103,7 @@ fn memory_exhaustion_with_a_growing_list() {
     // The host caps the module at 256 MiB, as an embedder would.
     let code = "l = []\nwhile True:\n    l.append(bytearray(1 << 20))";
     for variant in Variant::ALL {
-        let opts = Run::default().wasmtime_flag("-W").wasmtime_flag("max-memory-size=268435456");
+        let opts = Run::default().max_memory(256 << 20);
         let out = opts.run(variant, &["-c", code]);
         check(&out, 1, "MemoryError\n");
     }

@@ -55,7 +55,7 @@ fn huge_arrays_are_python_errors() {
     let out = run(&["-c", "import numpy as np; np.ones(10**12)"]);
     assert_eq!(out.status, 1);
     assert!(out.stderr().ends_with("ValueError: Maximum allowed dimension exceeded\n"), "{}", out.stderr());
-    let capped = Run::default().wasmtime_flag("-W").wasmtime_flag("max-memory-size=268435456");
+    let capped = Run::default().max_memory(256 << 20);
     let out = capped.run_module(&module(), true, &["-c", "import numpy as np; np.ones(2**26)"]);
     out.assert_clean();
     assert_eq!(out.status, 1);
