@@ -23,6 +23,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := build
 
+# Everything below that make evaluates while parsing (the `:=` and `$(shell)`
+# lines) must not depend on what `make deps` installs: `make deps run` parses
+# this file once, before deps runs. The cache keys therefore hash declared
+# inputs (toolchain.lock, sources.lock, scripts, patches), never an installed
+# tool's output; host/tests/makefile.rs checks it with the toolchain stubbed
+# out (`make print-config`).
 ONEPY_LIBPYTHON_DIR_OVERRIDE := $(ONEPY_LIBPYTHON_DIR)
 LIBPYTHON_DIR := $(or $(ONEPY_LIBPYTHON_DIR),$(shell bash scripts/libpython.sh dir))
 CACHE_ROOT    := $(patsubst %/,%,$(dir $(LIBPYTHON_DIR)))
@@ -63,10 +69,16 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance
+.PHONY: print-config deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance
 
 deps:
 	bash scripts/deps.sh
+
+# What make computed at parse time (host/tests/makefile.rs).
+print-config:
+	@printf '%s\n' "LIBPYTHON_DIR=$(LIBPYTHON_DIR)" "TOOLS_VENV=$(TOOLS_VENV)" "WASMTIME=$(WASMTIME)" \
+	    "RECIPES=$(RECIPES)" "WHEEL_SPEC=$(WHEEL_SPEC)" "CEXT_DIRS=$(CEXT_DIRS)" \
+	    "ALL_PREIMPORT=$(ALL_PREIMPORT)" "NUMPY_NATIVE=$(NUMPY_NATIVE)"
 
 libpython:
 ifdef ONEPY_LIBPYTHON_DIR_OVERRIDE
@@ -88,7 +100,7 @@ $(TOOLS_VENV)/.done: | libpython
 SITE_PACKAGES := $(if $(PACKAGE_SPEC),$(VARIANT_DIR)/site-packages)
 RECIPES     := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py recipes $(PACKAGE_SPEC)))
 WHEEL_SPEC  := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py wheels $(PACKAGE_SPEC)))
-CEXT_DIRS   := $(foreach r,$(RECIPES),$(shell python3 scripts/cext.py dir $(r) --cache $(CACHE_ROOT)))
+CEXT_DIRS   := $(foreach r,$(RECIPES),$(shell python3 scripts/cext.py dir $(r) --libpython $(LIBPYTHON_DIR) --cache $(CACHE_ROOT)))
 ALL_PREIMPORT := $(strip $(PREIMPORT) $(if $(RECIPES),$(shell python3 scripts/cext.py preimport $(RECIPES))))
 LOCALIZE    := $(CURDIR)/target/debug/wasm-localize
 export ONEPY_CEXT_DIRS := $(subst $(eval) ,:,$(strip $(CEXT_DIRS)))

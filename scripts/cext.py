@@ -74,12 +74,25 @@ def load_recipe(path: Path) -> dict:
     return recipe
 
 
-def cache_key(recipe_path: Path, recipe: dict) -> str:
+def toolchain_identity() -> bytes:
+    """The toolchain as declared (scripts/common.sh: toolchain.lock, or an
+    override's own version); never read from installed packages, so the key
+    is the same before and after `make deps`."""
+    cmd = ["bash", "-c", f"source {ROOT / 'scripts/common.sh'} && toolchain_identity"]
+    result = subprocess.run(cmd, capture_output=True)
+    if result.returncode != 0:
+        die(f"command: {' '.join(cmd)}\n{result.stderr.decode(errors='replace')}")
+    return result.stdout
+
+
+def cache_key(recipe_path: Path, recipe: dict, libpython: Path) -> str:
     h = hashlib.sha256()
     inputs = [recipe_path, Path(__file__), *[ROOT / "patches" / p for p in recipe.get("patches", [])]]
     for f in inputs:
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
-    h.update(subprocess.run([CLANG, "--version"], capture_output=True, text=True).stdout.encode())
+    h.update(toolchain_identity())
+    # The libpython directory's name is its own key (headers, pyconfig.h, flags).
+    h.update(libpython.name.encode())
     return h.hexdigest()[:16]
 
 
@@ -280,7 +293,9 @@ def main() -> None:
         return
     recipe_path = args.recipe.resolve()
     recipe = load_recipe(recipe_path)
-    key = cache_key(recipe_path, recipe)
+    if args.libpython is None:
+        die(f"{args.command} needs --libpython DIR (the key depends on it)")
+    key = cache_key(recipe_path, recipe, args.libpython)
     out = args.cache / "cext" / f"{recipe['name']}-{recipe['version']}-{key}" if args.cache else None
     if args.command == "key":
         print(key)
@@ -291,6 +306,8 @@ def main() -> None:
     if (out / ".complete").is_file():
         print(f"[cext] {recipe['name']} up to date: {out}")
         return
+    if subprocess.run(["bash", "-c", f"source {ROOT / 'scripts/common.sh'} && check_toolchain"]).returncode:
+        sys.exit(1)
     work = args.cache / "work" / f"cext-{recipe['name']}-{key}"
     logs = work / "logs"
     shutil.rmtree(work, ignore_errors=True)

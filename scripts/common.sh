@@ -24,6 +24,30 @@ hash_files() {
     done | sha256sum | cut -c1-16
 }
 
+# What the toolchain is, for cache keys: the pins of toolchain.lock, or for a
+# tool given by an override variable, that tool's own version. Reads no
+# installed Debian package, so it is the same before and after `make deps`.
+toolchain_identity() {
+    grep -v '^#' "$ONEPY_ROOT/toolchain.lock"
+    local var
+    for var in ONEPY_CLANG ONEPY_LLVM_AR ONEPY_LLVM_RANLIB ONEPY_CLANG_RESOURCE_DIR; do
+        if [ -n "${!var:-}" ]; then
+            printf '%s=%s %s\n' "$var" "${!var}" "$("${!var}" --version 2>/dev/null | head -n1 || true)"
+        fi
+    done
+}
+
+# Fail unless the installed toolchain packages are the pinned ones (a build
+# under a key that names other versions would poison the cache).
+check_toolchain() {
+    local pkg want have
+    [ -n "${ONEPY_CLANG:-}" ] && return 0
+    while read -r pkg want; do
+        have="$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)"
+        [ "$have" = "$want" ] || die "toolchain package $pkg is ${have:-not installed}, toolchain.lock pins $want: run 'make deps' (or set ONEPY_CLANG)"
+    done < <(grep -v '^#' "$ONEPY_ROOT/toolchain.lock")
+}
+
 elapsed_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 
 # step NAME COMMAND...: run one pipeline step with its output in a log file.

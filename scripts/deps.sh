@@ -12,24 +12,22 @@ WASMTIME_VERSION=48.0.8
 WASMTIME_FEATURES="wizer,gc,gc-drc"
 WASMTIME_ROOT="$ONEPY_CACHE_ROOT/wasmtime-$WASMTIME_VERSION-$(echo "$WASMTIME_FEATURES" | sha256sum | cut -c1-8)"
 
+# The wasm32 C toolchain (clang, lld, llvm tools, compiler-rt builtins, libc++
+# for C++ in C extensions) is pinned to exact versions in toolchain.lock.
+mapfile -t TOOLCHAIN_PINS < <(awk '!/^#/ && NF { print $1 "=" $2 }' "$ONEPY_ROOT/toolchain.lock")
+
 APT_PACKAGES=(
-    clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32   # the wasm32 C toolchain
-    libc++-19-dev-wasm32 libc++abi-19-dev-wasm32       # C++ in C extensions (numpy)
+    "${TOOLCHAIN_PINS[@]}"
     build-essential pkg-config curl ca-certificates xz-utils bzip2 patch tcl  # native builds
     zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
     hyperfine python3-matplotlib time strace          # make bench
 )
 
+# The wasmtime CLI: ONEPY_WASMTIME, else the pinned build in the cache. Not
+# looked up on PATH: the Makefile calls this while parsing, and the answer
+# must not change when `make deps` installs it.
 wasmtime_path() {
-    if [ -n "${ONEPY_WASMTIME:-}" ]; then echo "$ONEPY_WASMTIME"; return; fi
-    if [ -x "$WASMTIME_ROOT/bin/wasmtime" ]; then echo "$WASMTIME_ROOT/bin/wasmtime"; return; fi
-    local onpath
-    onpath="$(command -v wasmtime || true)"
-    if [ -n "$onpath" ] && "$onpath" --version 2>/dev/null | grep -q "^wasmtime $WASMTIME_VERSION " \
-        && "$onpath" wizer --help >/dev/null 2>&1; then
-        echo "$onpath"; return
-    fi
-    echo "$WASMTIME_ROOT/bin/wasmtime"
+    echo "${ONEPY_WASMTIME:-$WASMTIME_ROOT/bin/wasmtime}"
 }
 
 # The PyPI wasmtime package for the portability test, pinned by hash.
@@ -67,9 +65,14 @@ SRC
 }
 
 install_apt() {
-    local missing=() p
+    local missing=() p name want
     for p in "${APT_PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+        name="${p%%=*}" want="${p#*=}"
+        if [ "$name" = "$p" ]; then
+            dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+        else  # pinned: the exact version must be installed
+            [ "$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)" = "$want" ] || missing+=("$p")
+        fi
     done
     if [ "${APT_UPDATED:-1}" = 0 ] || [ ${#missing[@]} -gt 0 ]; then
         echo "[deps] apt-get update"
@@ -77,7 +80,7 @@ install_apt() {
     fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "[deps] apt-get install ${missing[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --allow-downgrades "${missing[@]}" >/dev/null
     fi
 }
 

@@ -7,7 +7,8 @@
 #   scripts/libpython.sh dir       print the output directory
 #
 # The key hashes every input: sources.lock, this script, the patches and the
-# clang version. The output directory holds:
+# toolchain pins (toolchain.lock; never the output of an installed tool, so the
+# key does not change when `make deps` installs it). The output directory holds:
 #   lib/            link inputs (libpython3.13.a, C libraries, no libc.a)
 #   sysroot/        trixie's wasi-libc (headers, libc.a, crt1-command.o)
 #   clang-resource/ a clang resource dir with the wasm32 builtins where clang-19 looks
@@ -27,8 +28,7 @@ KEY_INPUTS=(
 )
 
 cache_key() {
-    { hash_files "${KEY_INPUTS[@]}"; "$CLANG" --version 2>/dev/null | head -n1 || echo "no-clang"; } \
-        | sha256sum | cut -c1-16
+    { hash_files "${KEY_INPUTS[@]}"; toolchain_identity; } | sha256sum | cut -c1-16
 }
 
 KEY="$(cache_key)"
@@ -60,6 +60,7 @@ if [ -f "$OUT/.complete" ]; then
 fi
 
 command -v "$CLANG" >/dev/null || die "$CLANG not found: run 'make deps' (or set ONEPY_CLANG)"
+check_toolchain
 mkdir -p "$OUT" "$WORK/logs" "$SRC"
 STEP_LOG_DIR="$WORK/logs"
 STEP_PREFIX="libpython"
