@@ -15,6 +15,8 @@
 #   APP=dir  or  APP_MODULE=name    what the module runs at start
 #   PREIMPORT="mod ..."             extra modules to import into the snapshot
 #   OUTPUT=python.wasm              the output file
+#   HASH_SEED=<hex>                 the snapshot's seed (str/bytes hash secret);
+#                                   default: drawn fresh for every build
 #
 # Every toolchain path can be overridden: ONEPY_CLANG, ONEPY_LLVM_AR,
 # ONEPY_LLVM_RANLIB, ONEPY_WASMTIME, ONEPY_CACHE_DIR, ONEPY_LIBPYTHON_DIR.
@@ -132,7 +134,7 @@ BUNDLE_STAMP := $(VARIANT_DIR)/bundle.stamp
 BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(ALL_PREIMPORT) $(CEXT_DIRS) $(shell cat scripts/bundle.py \
     src/python/*.py patches/stdlib/*.patch $(if $(strip $(WHEEL_SPEC)),$(LOCK)) \
     $(if $(APP),$$(find $(APP) -type f ! -name '*.pyc' | sort)) | sha256sum | cut -c1-16)
-BUNDLE_ARGS = --mode $(BUNDLE_MODE) --scrub $(CACHE_ROOT) --scrub $(HOME) \
+BUNDLE_ARGS = --mode $(BUNDLE_MODE) \
     $(if $(SITE_PACKAGES),--site-packages $(SITE_PACKAGES)) $(if $(APP),--app $(APP)) \
     $(if $(APP_MODULE),--app-module $(APP_MODULE)) $(if $(ALL_PREIMPORT),--preimport "$(ALL_PREIMPORT)")
 
@@ -151,7 +153,10 @@ raw: bundle
 	cargo run -q -p onepy-host --bin wasm-imports -- --only wasi_snapshot_preview1 $(RAW)
 
 build: raw
-	bash scripts/snapshot.sh $(RAW) $(OUTPUT)
+	bash scripts/snapshot.sh $(RAW) $(OUTPUT) $(HASH_SEED)
+	@# No path of this machine in what we ship: each one is fixed where it
+	@# comes from; this fails the build, naming file and offset, if one is left.
+	cargo run -q -p onepy-host --bin wasm-host-paths -- --cache $(CACHE_ROOT) $(RAW) $(OUTPUT)
 
 run: build
 	$(WASMTIME) run $(OUTPUT) -c "$$(cat examples/demo.py)"

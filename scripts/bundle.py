@@ -88,18 +88,6 @@ def apply_patches(out: Path) -> None:
             sys.exit(f"error: patch -p1 -d {out} -i {patch} failed:\n{result.stdout}{result.stderr}")
 
 
-def scrub_host_paths(out: Path, prefixes: list[str]) -> None:
-    """Replace build-machine paths (the generated _sysconfigdata records the
-    build's Makefile variables) so the module carries no host path."""
-    for source in out.rglob("*.py"):
-        text = source.read_text(encoding="utf-8")
-        scrubbed = text
-        for prefix in prefixes:
-            scrubbed = scrubbed.replace(prefix.rstrip("/"), "/onepy-build-host")
-        if scrubbed != text:
-            source.write_text(scrubbed, encoding="utf-8")
-
-
 def compile_tree(out: Path, virtual: str) -> None:
     ok = compileall.compile_dir(
         str(out),
@@ -134,8 +122,6 @@ def main() -> None:
     parser.add_argument("--app", type=Path, help="the app directory (with __main__.py)")
     parser.add_argument("--app-module", help="the module to run at start (default __main__ with --app)")
     parser.add_argument("--preimport", default="", help="extra modules to import into the snapshot")
-    parser.add_argument("--scrub", action="append", default=[], metavar="PATH",
-                        help="a build-machine path to replace wherever it appears in the sources")
     args = parser.parse_args()
     if sys.version_info[:2] != (3, 13):
         sys.exit(f"error: bundle.py must run on the 3.13 build-python (this is {sys.version.split()[0]})")
@@ -147,7 +133,6 @@ def main() -> None:
     lib = tmp / STDLIB_IN_BUNDLE
     copy_stdlib(args.stdlib, lib, args.site_packages)
     apply_patches(lib)
-    scrub_host_paths(lib, args.scrub)
     trees = [(lib, VIRTUAL_STDLIB)]
     if args.app:
         copy_app(args.app, tmp / "app")

@@ -115,7 +115,10 @@ def write_toolchain(work: Path, libpython: Path) -> dict:
     bin_dir.mkdir(parents=True, exist_ok=True)
     sysroot, resource = libpython / "sysroot", libpython / "clang-resource"
     base = [f"--target=wasm32-wasip1", f"--sysroot={sysroot}", f"-resource-dir={resource}",
-            f"-ffile-prefix-map={work}=/onepy-cext", *WASI_DEFS]
+            # Paths in __FILE__ (asserts in CPython's headers, the package's
+            # own sources) under the names libpython.sh gives its own objects.
+            f"-ffile-prefix-map={work}=/onepy-cext", f"-ffile-prefix-map={libpython}=/onepy-libpython",
+            *WASI_DEFS]
     wrapper = ROOT / "scripts" / "wasm-cc.py"
     for name, compiler, extra in [("wasm-cc", CLANG, []),
                                   ("wasm-c++", CLANG.replace("clang", "clang++"),
@@ -131,6 +134,9 @@ def write_toolchain(work: Path, libpython: Path) -> dict:
     sysconfig_dir.mkdir(exist_ok=True)
     data = (libpython / "stdlib" / "_sysconfigdata__wasi_wasm32-wasi.py").read_text()
     data = data.replace("/usr/local/include/python3.13", str(libpython / "include"))
+    # libpython.sh records its own directory as /onepy-libpython (no host path
+    # in the module); this private copy for the build needs the real one.
+    data = data.replace("/onepy-libpython", str(libpython))
     (sysconfig_dir / "_sysconfigdata__wasi_wasm32-wasi.py").write_text(data)
     python = bin_dir / "python-wasi"
     python.write_text("#!/bin/sh\n_PYTHON_SYSCONFIGDATA_NAME=_sysconfigdata__wasi_wasm32-wasi "

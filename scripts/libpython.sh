@@ -15,7 +15,9 @@
 #   include/        CPython headers (pyconfig.h for wasm32-wasi)
 #   stdlib/         the pure-Python standard library + WASI _sysconfigdata
 #   native/         native build-python 3.13.5 (bin/python3.13)
-#   stock/          CPython's own WASI python.wasm (needs the stdlib mapped)
+#   stock/          CPython's WASI python.wasm built from the same sources and
+#                   flags WITHOUT patches/cpython (needs the stdlib mapped):
+#                   the baseline `make conformance` compares against
 #   pyo3-config.txt PYO3_CONFIG_FILE for the wasm32-wasip1 build
 #   build-info.txt  sizes, step timings, built-in modules
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -41,6 +43,13 @@ JOBS="${ONEPY_JOBS:-$(nproc)}"
 # never this machine's cache path.
 WCC="$CLANG --target=wasm32-wasip1 --sysroot=$OUT/sysroot -resource-dir=$OUT/clang-resource \
 -ffile-prefix-map=$WORK=/onepy-build -ffile-prefix-map=$OUT=/onepy-libpython"
+# The build date CPython records (__DATE__/__TIME__ in sys.version): CPython
+# 3.13.5's release day, unless the caller sets SOURCE_DATE_EPOCH, so two
+# builds of the same inputs are byte-identical (clang reads the variable).
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1749600000}"
+# The build paths, as recorded in generated files: the same names as
+# -ffile-prefix-map gives them in the objects.
+PATH_MAP=("$WORK=/onepy-build" "$OUT=/onepy-libpython")
 WASI_DEFS="-D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_MMAN"
 
 case "${1:-build}" in
@@ -165,27 +174,42 @@ build_sqlite() {
     cp sqlite3.h "$DEPS/include/"
 }
 
+# configure_wasi_python BUILD_DIR SOURCE_DIR: CPython for wasm32-wasip1.
 configure_wasi_python() {
-    rm -rf "$WORK/wasi" && mkdir -p "$WORK/wasi"
-    cd "$WORK/wasi"
+    local build="$1" source="$2"
+    rm -rf "$build" && mkdir -p "$build"
+    cd "$build"
     # configure by a relative path: the source dir is compiled into
     # getpath.o as VPATH, and must not name this machine's cache.
+    # --with-hash-algorithm: cross-compiling, configure cannot test whether
+    # unaligned reads work and falls back to FNV (PEP 456 rejected it: its
+    # secret can be recovered); SipHash-1-3 reads its input with memcpy, and
+    # wasm32 allows unaligned access anyway.
     CC="$WCC" CPP="$WCC -E" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" \
-    CONFIG_SITE="$SRC/cpython/Tools/wasm/config.site-wasm32-wasi" \
+    CONFIG_SITE="$source/Tools/wasm/config.site-wasm32-wasi" \
     PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" \
     ZLIB_CFLAGS="-I$DEPS/include" ZLIB_LIBS="-L$DEPS/lib -lz" \
     BZIP2_CFLAGS="-I$DEPS/include" BZIP2_LIBS="-L$DEPS/lib -lbz2" \
     LIBLZMA_CFLAGS="-I$DEPS/include" LIBLZMA_LIBS="-L$DEPS/lib -llzma" \
     LIBSQLITE3_CFLAGS="-I$DEPS/include" LIBSQLITE3_LIBS="-L$DEPS/lib -lsqlite3" \
     OPT="-DNDEBUG -O3 -Wall" \
-        ../src/cpython/configure --host=wasm32-wasip1 --build="$(uname -m)-pc-linux-gnu" \
+        "$(realpath --relative-to="$build" "$source")/configure" --host=wasm32-wasip1 \
+        --build="$(uname -m)-pc-linux-gnu" \
         --with-build-python="$OUT/native/bin/python3.13" --prefix=/usr/local \
+        --with-hash-algorithm=siphash13 \
         --disable-shared --disable-test-modules --without-system-libmpdec --without-ensurepip
 }
 
+# make_wasi_python BUILD_DIR
 make_wasi_python() {
-    cd "$WORK/wasi"
+    cd "$1"
     make -j"$JOBS" all
+}
+
+# The same CPython without patches/cpython, for `make conformance`: what each
+# of our patches changes shows up as a difference between the two.
+unpack_unpatched_cpython() {
+    unpack cpython "$SRC/cpython-unpatched"
 }
 
 install_outputs() {
@@ -202,8 +226,14 @@ install_outputs() {
     # The stdlib tree: Lib/ as shipped, plus the generated WASI sysconfigdata.
     cp -a "$SRC/cpython/Lib" "$OUT/stdlib"
     find "$OUT/stdlib" -name __pycache__ -prune -exec rm -rf {} +
-    for a in "$b"/build/lib.wasi-wasm32-3.13/_sysconfigdata_*.py; do cp "$a" "$OUT/stdlib/"; done
-    cp "$b/python.wasm" "$OUT/stock/python.wasm"
+    # The generated sysconfigdata records the build's variables (compiler
+    # command lines, configure arguments, build directories): its build paths
+    # are renamed as -ffile-prefix-map renames them in the objects, so the
+    # module carries no path of this machine.
+    for a in "$b"/build/lib.wasi-wasm32-3.13/_sysconfigdata_*.py; do
+        map_build_paths <"$a" >"$OUT/stdlib/$(basename "$a")"
+    done
+    cp "$WORK/wasi-unpatched/python.wasm" "$OUT/stock/python.wasm"
     cat >"$OUT/pyo3-config.txt" <<EOF
 implementation=CPython
 version=3.13
@@ -215,6 +245,13 @@ pointer_width=32
 build_flags=
 suppress_build_script_link_lines=true
 EOF
+}
+
+# stdin -> stdout with every build path of PATH_MAP renamed.
+map_build_paths() {
+    local sed_args=() m
+    for m in "${PATH_MAP[@]}"; do sed_args+=(-e "s|${m%%=*}|${m#*=}|g"); done
+    sed "${sed_args[@]}"
 }
 
 write_build_info() {
@@ -238,8 +275,11 @@ step zlib                   build_zlib
 step bzip2                  build_bzip2
 step xz-liblzma             build_xz
 step sqlite3                build_sqlite
-step configure-wasi-python  configure_wasi_python
-step make-wasi-python       make_wasi_python
+step configure-wasi-python  configure_wasi_python "$WORK/wasi" "$SRC/cpython"
+step make-wasi-python       make_wasi_python "$WORK/wasi"
+step unpatched-sources      unpack_unpatched_cpython
+step configure-unpatched    configure_wasi_python "$WORK/wasi-unpatched" "$SRC/cpython-unpatched"
+step make-unpatched         make_wasi_python "$WORK/wasi-unpatched"
 step install                install_outputs
 write_build_info
 touch "$OUT/.complete"

@@ -9,6 +9,7 @@
 
 use include_dir::{Dir, DirEntry, include_dir};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, DefaultHasher};
 use std::sync::OnceLock;
 
 pub const PREFIX: &str = "/usr/local";
@@ -42,10 +43,16 @@ pub enum Node {
     Dir(&'static Dir<'static>),
 }
 
+/// A map with a fixed hasher: the index is built while the snapshot is taken,
+/// and `HashMap`'s default hasher would draw random keys there, making two
+/// builds of the same inputs differ (its keys are build-time paths, so there
+/// is no untrusted input to flood it with).
+type PathMap<V> = HashMap<String, V, BuildHasherDefault<DefaultHasher>>;
+
 #[derive(Default)]
 pub struct Index {
-    modules: HashMap<String, ModuleEntry>,
-    nodes: HashMap<String, Node>,
+    modules: PathMap<ModuleEntry>,
+    nodes: PathMap<Node>,
     /// `*.dist-info` directories in site-packages, by virtual path.
     dist_infos: Vec<String>,
 }

@@ -11,9 +11,11 @@ mod extensions;
 mod guest_module;
 mod importer;
 mod interpreter;
+mod memory_reserve;
 mod run;
 mod run_state;
 mod snapshot;
+mod snapshot_entropy;
 mod timing;
 
 use std::ffi::OsString;

@@ -279,26 +279,17 @@ fn status_for_exception(py: Python<'_>, err: PyErr) -> i32 {
     1
 }
 
-/// A MemoryError that reached the top level usually leaves the memory it
-/// ran out of referenced from `__main__` or from the failing frames, and
-/// printing the traceback then fails too (CPython itself prints only
-/// "lost sys.stderr"). The program is over: drop those references so the
-/// report can be printed.
+/// A MemoryError that reached the top level usually leaves memory so full
+/// that printing the traceback fails too. Give back the block held in
+/// reserve for this moment (`memory_reserve`), and the failed frames'
+/// locals, which only the traceback still references: the program's globals
+/// stay, so `atexit` handlers see them as on native CPython.
 fn release_memory_for_report(py: Python<'_>, err: &PyErr) {
+    crate::memory_reserve::release();
     if let Some(tb) = err.traceback(py)
         && let Ok(traceback) = py.import("traceback")
     {
         let _ = traceback.call_method1("clear_frames", (tb,));
-    }
-    if let Ok(main) = main_dict(py) {
-        let keep = ["__name__", "__builtins__", "__doc__", "__spec__", "__loader__", "__package__", "__file__"];
-        let names: Vec<String> = main.keys().iter().filter_map(|k| k.extract::<String>().ok()).collect();
-        for name in names.iter().filter(|n| !keep.contains(&n.as_str())) {
-            let _ = main.del_item(name);
-        }
-    }
-    if let Ok(gc) = py.import("gc") {
-        let _ = gc.call_method0("collect");
     }
 }
 

@@ -7,9 +7,12 @@
 //!
 //! wizer runs the init with no environment variables, no preopened
 //! directories and no arguments, so nothing of the build machine can reach
-//! the snapshot (a test checks the bytes of the module for that).
+//! the snapshot (a test checks the bytes of the module for that). The one
+//! variable it is given is the snapshot seed (`snapshot_entropy`), which is
+//! read and wiped before the interpreter starts: randomness and clocks during
+//! the init come from it, so the same inputs and seed give the same module.
 
-use crate::interpreter;
+use crate::{interpreter, snapshot_entropy};
 use anyhow::{Context, Result};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +29,7 @@ pub fn ensure_initialized() -> Result<()> {
         return Ok(());
     }
     interpreter::initialize()?;
+    crate::memory_reserve::hold();
     INITIALIZED.store(true, Ordering::Relaxed);
     Ok(())
 }
@@ -34,7 +38,42 @@ pub fn was_preinitialized() -> bool {
     INITIALIZED.load(Ordering::Relaxed)
 }
 
+/// The seed `scripts/snapshot.sh` passes, removed from the environment and
+/// overwritten in place, so neither `os.environ` nor the memory image holds it.
+fn take_seed() -> Result<Option<Vec<u8>>> {
+    unsafe extern "C" {
+        fn getenv(name: *const std::ffi::c_char) -> *mut std::ffi::c_char;
+        fn unsetenv(name: *const std::ffi::c_char) -> i32;
+    }
+    let name = c"ONEPY_SNAPSHOT_SEED";
+    debug_assert_eq!(name.to_str(), Ok(snapshot_entropy::SEED_VARIABLE));
+    // SAFETY: single-threaded init; getenv's result points into wasi-libc's
+    // environment block, which stays allocated until unsetenv below.
+    unsafe {
+        let value = getenv(name.as_ptr());
+        if value.is_null() {
+            return Ok(None);
+        }
+        let len = std::ffi::CStr::from_ptr(value).to_bytes().len();
+        let bytes = std::slice::from_raw_parts_mut(value.cast::<u8>(), len);
+        let seed = std::str::from_utf8(bytes).ok().and_then(snapshot_entropy::parse_seed);
+        bytes.fill(0);
+        unsetenv(name.as_ptr());
+        seed.map(Some).with_context(|| format!("{} is not a hex string", snapshot_entropy::SEED_VARIABLE))
+    }
+}
+
 fn preinitialize() -> Result<()> {
+    if let Some(seed) = take_seed()? {
+        snapshot_entropy::begin(&seed);
+    }
+    let result = preinitialize_interpreter();
+    // Every run after the snapshot draws from the host again.
+    snapshot_entropy::end();
+    result
+}
+
+fn preinitialize_interpreter() -> Result<()> {
     ensure_initialized()?;
     Python::attach(|py| -> PyResult<()> {
         for name in PREIMPORT {

@@ -2,5 +2,6 @@
 //! wasmtime CLI for the end-to-end tests.
 
 pub mod guest;
+pub mod host_paths;
 pub mod imports;
 pub mod localize;

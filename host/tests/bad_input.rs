@@ -175,3 +175,39 @@ fn missing_module_and_script_and_bad_option() {
         "Unknown option: -Z\nusage: python3 [option] ... [-c cmd | -m mod | file | -] [arg] ...\nTry `python -h' for more information.\n",
     );
 }
+
+/// Deeply nested source of every construct in `tests/deep-source.txt`
+/// (unary operators, brackets, attribute chains, lambdas, f-strings,
+/// decorators, ...) either compiles or ends in a clean SyntaxError,
+/// MemoryError or RecursionError with exit status 1: the parser's and the
+/// compiler's depth limits trip before wasmtime's 512 KiB native stack is
+/// used up (`scripts/nesting_limits.py` measures the deepest that compiles).
+#[test]
+fn deeply_nested_source_never_traps() {
+    let table = std::fs::read_to_string(onepy_host::guest::repo_root().join("tests/deep-source.txt")).unwrap();
+    let constructs: Vec<(&str, &str)> = table
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .collect();
+    assert!(constructs.len() >= 15, "{constructs:?}");
+    for (name, code) in constructs {
+        for depth in [500, 3000, 100_000] {
+            let program = format!("N = {depth}\nsrc = {code}\ncompile(src, '<nested>', 'exec')\nprint('compiled')");
+            for variant in Variant::ALL {
+                let out = run(variant, &["-c", &program]);
+                out.assert_clean();
+                let last = out.stderr().lines().last().unwrap_or("").to_string();
+                let clean_error = ["SyntaxError", "IndentationError", "MemoryError", "RecursionError"]
+                    .iter()
+                    .any(|e| last.starts_with(&format!("{e}:")) || last == *e);
+                assert!(
+                    (out.status, out.stdout().as_str()) == (0, "compiled\n") || (out.status == 1 && clean_error),
+                    "{name} at depth {depth} ({variant:?}): status {}, stderr:\n{}",
+                    out.status,
+                    out.stderr()
+                );
+            }
+        }
+    }
+}
