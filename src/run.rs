@@ -146,12 +146,19 @@ fn execute(py: Python<'_>, argv0: &str, inv: &Invocation) -> Outcome {
 
 /// Compile `source` (str or bytes) as `filename` and run it in `__main__`.
 fn run_source(py: Python<'_>, source: &Bound<'_, PyAny>, filename: &Bound<'_, PyAny>) -> PyResult<()> {
-    let builtins = py.import("builtins")?;
+    let code = compile_source(py, source, filename)?;
+    py.import("builtins")?.getattr("exec")?.call1((code, main_dict(py)?))?;
+    Ok(())
+}
+
+fn compile_source<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    filename: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let kwargs = PyDict::new(py);
     kwargs.set_item("dont_inherit", true)?;
-    let code = builtins.getattr("compile")?.call((source, filename, "exec"), Some(&kwargs))?;
-    builtins.getattr("exec")?.call1((code, main_dict(py)?))?;
-    Ok(())
+    py.import("builtins")?.getattr("compile")?.call((source, filename, "exec"), Some(&kwargs))
 }
 
 fn run_command(py: Python<'_>, inv: &Invocation, code: &OsStr) -> PyResult<()> {
@@ -166,7 +173,13 @@ fn run_command(py: Python<'_>, inv: &Invocation, code: &OsStr) -> PyResult<()> {
             return Err(err);
         }
     };
-    run_source(py, &source, PyString::new(py, "<string>").as_any())
+    // As CPython does for -c: the source goes into linecache under the code
+    // objects, so tracebacks show the lines of `<string>`.
+    let filename = PyString::new(py, "<string>");
+    let code = compile_source(py, &source, filename.as_any())?;
+    py.import("linecache")?.call_method1("_register_code", (&code, &text, &filename))?;
+    py.import("builtins")?.getattr("exec")?.call1((code, main_dict(py)?))?;
+    Ok(())
 }
 
 fn run_module(py: Python<'_>, inv: &Invocation, name: &OsStr) -> PyResult<()> {
@@ -258,6 +271,13 @@ fn run_script(py: Python<'_>, argv0: &str, inv: &Invocation, path: &OsStr) -> Ou
 fn status_for_exception(py: Python<'_>, err: PyErr) -> i32 {
     if err.is_instance_of::<PyMemoryError>(py) {
         release_memory_for_report(py, &err);
+    }
+    // What the program printed comes before its traceback (CPython's
+    // flush_io after running the code).
+    for stream in ["stderr", "stdout"] {
+        if let Ok(file) = py.import("sys").and_then(|sys| sys.getattr(stream)) {
+            let _ = file.call_method0("flush");
+        }
     }
     if !err.is_instance_of::<PySystemExit>(py) {
         err.print(py);

@@ -109,6 +109,48 @@ fn memory_exhaustion_with_a_growing_list() {
     }
 }
 
+/// A MemoryError report leaves the program's state alone: `finally` blocks
+/// and `atexit` handlers see its globals, and the output is what native
+/// CPython prints for the same program under a memory limit (ulimit -v there,
+/// a 256 MiB cap here). The report's memory comes from a reserve freed for it
+/// (src/memory_reserve.rs), not from deleting the program's objects.
+#[test]
+fn memory_error_report_keeps_globals_for_atexit() {
+    let code = r#"
+import atexit
+data = []
+state = {"phase": "growing"}
+atexit.register(lambda: print("atexit sees", len(data) > 10, state["phase"]))
+try:
+    while True:
+        data.append(bytearray(4 * 2**20))
+finally:
+    state["phase"] = "finally ran"
+    print("finally sees", len(data) > 10)
+"#;
+    let native = std::process::Command::new("bash")
+        .args([
+            "-c",
+            "ulimit -v 400000 && exec \"$0\" -I -c \"$1\"",
+            onepy_host::guest::build_python().to_str().unwrap(),
+            code,
+        ])
+        .output()
+        .expect("running the build-python");
+    let native_stdout = String::from_utf8_lossy(&native.stdout).into_owned();
+    let native_stderr = String::from_utf8_lossy(&native.stderr).into_owned();
+    assert_eq!(native_stdout, "finally sees True\natexit sees True finally ran\n", "native: {native_stderr}");
+    for variant in Variant::ALL {
+        let out = Run::default().max_memory(256 << 20).run(variant, &["-c", code]);
+        out.assert_clean();
+        assert_eq!(
+            (out.status, out.stdout(), out.stderr()),
+            (native.status.code().unwrap(), native_stdout.clone(), native_stderr.clone()),
+            "{variant:?}"
+        );
+    }
+}
+
 /// The wasmtime CLI refuses a non-UTF-8 argument itself, with a clear
 /// message and a non-zero exit, before the module starts. Our handling of
 /// such bytes (CPython's "Unable to decode the command" and a

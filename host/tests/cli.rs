@@ -78,7 +78,7 @@ fn uncaught_exception_prints_traceback_and_exits_1() {
         &["-c", "1/0"],
         1,
         "",
-        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nZeroDivisionError: division by zero\n",
+        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n    1/0\n    ~^~\nZeroDivisionError: division by zero\n",
     );
 }
 
@@ -216,7 +216,7 @@ fn options_are_accepted_and_applied() {
         &["-W", "error", "-c", "import warnings; warnings.warn('boom')"],
         1,
         "",
-        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nUserWarning: boom\n",
+        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n    import warnings; warnings.warn('boom')\n                     ~~~~~~~~~~~~~^^^^^^^^\nUserWarning: boom\n",
     );
     expect(&["-u", "-c", "import sys; print(sys.stdout.write_through)"], 0, "True\n", "");
 }
@@ -260,7 +260,7 @@ fn stdout_and_stderr_are_flushed_on_every_exit_path() {
         &["-c", "print('x' * 3, end=''); 1/0"],
         1,
         "xxx",
-        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nZeroDivisionError: division by zero\n",
+        "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n    print('x' * 3, end=''); 1/0\n                            ~^~\nZeroDivisionError: division by zero\n",
     );
 }
 

@@ -157,3 +157,58 @@ fn packages_py_unit_tests() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("Ran 5 tests"), "{text}");
 }
+
+/// Every file of every wheel in the app build is embedded byte for byte as
+/// the wheel ships it: the sha256 the wheel's RECORD gives equals the sha256
+/// of the file read inside the module. (A build step once rewrote sources to
+/// hide build-machine paths; nothing may edit a package's files.)
+#[test]
+fn embedded_package_files_match_their_wheels_record() {
+    // RECORD entries (path, sha256) of the locked wheels, read natively.
+    let lister = r#"
+import base64, re, sys, zipfile, pathlib
+lock, wheels = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for url in re.findall(r"^# (https://\S+\.whl)$", lock.read_text(), re.M):
+    with zipfile.ZipFile(wheels / url.rsplit("/", 1)[1]) as z:
+        record = next(n for n in z.namelist() if n.endswith(".dist-info/RECORD"))
+        for line in z.read(record).decode().splitlines():
+            path, digest, _ = line.rsplit(",", 2)
+            parts = path.split("/")
+            if parts[0].endswith(".data"):
+                if parts[1] not in ("purelib", "platlib"):
+                    continue  # scripts, headers, data: not embedded
+                path = "/".join(parts[2:])
+            if digest:
+                print(path, digest.removeprefix("sha256="))
+"#;
+    let lock = repo_root().join("tests/packages/e2e.lock");
+    let wheels = onepy_host::guest::libpython_dir().parent().unwrap().join("wheels");
+    let native = Command::new(onepy_host::guest::build_python())
+        .args(["-c", lister])
+        .arg(&lock)
+        .arg(&wheels)
+        .output()
+        .expect("running the build-python");
+    assert!(native.status.success(), "{}", String::from_utf8_lossy(&native.stderr));
+    let expected = String::from_utf8(native.stdout).unwrap();
+    assert!(expected.lines().count() > 500, "too few RECORD entries:\n{expected}");
+
+    // The same files, hashed inside the module.
+    let hasher = r#"
+import base64, hashlib, sys
+root = "/usr/local/lib/python3.13/site-packages/"
+for line in sys.stdin.read().splitlines():
+    path = line.split()[0]
+    with open(root + path, "rb") as f:
+        digest = hashlib.sha256(f.read()).digest()
+    print(path, base64.urlsafe_b64encode(digest).rstrip(b"=").decode())
+"#;
+    let cwasm = onepy_host::guest::compile(&app_module()).unwrap();
+    let out = Run::default().argv0("python3").stdin(expected.as_bytes()).run_module(&cwasm, true, &["-c", hasher]);
+    out.assert_clean();
+    assert_eq!(out.status, 0, "{}", out.stderr());
+    let got = out.stdout();
+    let differing: Vec<_> = expected.lines().zip(got.lines()).filter(|(e, g)| e != g).collect();
+    assert!(differing.is_empty(), "embedded files differ from their wheels' RECORD: {differing:#?}");
+    assert_eq!(got.lines().count(), expected.lines().count());
+}
