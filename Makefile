@@ -7,7 +7,9 @@
 #   make run         build, then run the demo
 #   make test        unit tests + end-to-end tests on the built module
 #   make bench       startup benchmark (hyperfine) -> benches/results.md + chart
-#   make conformance CPython's regression tests, ours vs the stock WASI build
+#   make conformance CPython's regression tests, ours vs the unpatched WASI build
+#   make nesting-limits  how deeply nested source compiles -> conformance/nesting-limits.md
+#   make size-report     module sizes -> benches/sizes.md (README)
 #
 # Build settings (README, "Packages and apps"):
 #   PACKAGES="emoji==2.14.1 rich"   pure-Python packages from PyPI (or REQUIREMENTS=file)
@@ -71,7 +73,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: print-config deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance
+.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance
 
 deps:
 	bash scripts/deps.sh
@@ -207,6 +209,15 @@ bench: build
 # `make test` runs the fast subset.
 conformance: build
 	python3 scripts/conformance.py --subset full --check
+
+# The deepest nesting of each construct in tests/deep-source.txt that compiles
+# under default wasmtime settings, and what deeper source gives.
+nesting-limits: build
+	python3 scripts/nesting_limits.py python.wasm --wasmtime $(WASMTIME) --out conformance/nesting-limits.md
+	python3 scripts/readme_figures.py --write
+
+size-report: build test-app test-numpy
+	python3 scripts/size_report.py
 
 clean:
 	rm -rf target build stdlib-bundle stdlib-bundle.tmp $(OUTPUT)

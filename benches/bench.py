@@ -126,13 +126,9 @@ def main() -> None:
 
 
 def update_readme(table: str) -> None:
-    """Replace the table between the bench markers of README.md."""
-    readme = Path(__file__).resolve().parent.parent / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- bench:start -->\n", "<!-- bench:end -->"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        readme.write_text(head + start + table + end + rest.split(end, 1)[1])
+    """The README shows benches/results.md in a generated block."""
+    readme_figures = Path(__file__).resolve().parent.parent / "scripts" / "readme_figures.py"
+    subprocess.run([sys.executable, str(readme_figures), "--write"], check=True)
 
 
 def chart(subjects, workloads, medians, path: Path, stamp: str) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tests" / "conformance-expected.tsv"
 RESULTS = ROOT / "conformance" / "results.md"
+SUMMARY = ROOT / "conformance" / "summary.md"   # shown in README.md
 
 FAST = ["test_json", "test_bisect", "test_heapq", "test_base64", "test_fractions", "test_contextlib",
         "test_textwrap", "test_operator"]
@@ -210,6 +211,14 @@ def write_table(modules, runtimes, results, expected, seconds) -> None:
         lines += ["", f"Run but not counted (no test runs in either build on WASI): {', '.join(idle)}."]
     RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+    summary = [f"{len(counted)} CPython test modules that run tests on WASI ({len(idle)} more run none in "
+               "either build), `python -m test` in each build:", "",
+               "| | tests run | failures | skipped | modules that crashed |", "|---|---:|---:|---:|---:|"]
+    for rt, label in [("ours", "onepy `python.wasm`"), ("stock", "unpatched WASI `python.wasm`")]:
+        if rt in totals:
+            summary.append(f"| {label} | " + " | ".join(str(n) for n in totals[rt]) + f" | {crashes[rt]} |")
+    SUMMARY.write_text("\n".join(summary) + "\n")
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_figures.py"), "--write"], check=True)
 
 
 if __name__ == "__main__":

@@ -73,3 +73,15 @@ fn readme_pruning_table_matches_the_bundle_script() {
         assert!(readme.contains(&format!("| `{name}` |")), "README's pruning table lacks `{name}`");
     }
 }
+
+/// The README's tables of measured figures are the files the benchmarks and
+/// reports wrote (`scripts/readme_figures.py`), not numbers typed in.
+#[test]
+fn readme_figures_match_their_generated_files() {
+    let out = Command::new("python3")
+        .arg(repo_root().join("scripts/readme_figures.py"))
+        .arg("--check")
+        .output()
+        .expect("running scripts/readme_figures.py");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
