@@ -5,3 +5,12 @@ pub mod guest;
 pub mod host_paths;
 pub mod imports;
 pub mod localize;
+
+/// The `main` of the host tools: run, and on error print it with its
+/// context chain (`{:#}`) and exit 1.
+pub fn tool_main(run: impl FnOnce() -> anyhow::Result<()>) {
+    if let Err(err) = run() {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}

@@ -9,10 +9,7 @@ use onepy_host::host_paths::{build_dirs, find_in_file};
 use std::path::PathBuf;
 
 fn main() {
-    if let Err(err) = run() {
-        eprintln!("error: {err:#}");
-        std::process::exit(1);
-    }
+    onepy_host::tool_main(run);
 }
 
 fn run() -> Result<()> {

@@ -8,10 +8,7 @@ use onepy_host::imports::{foreign_imports, imports_of};
 use std::path::PathBuf;
 
 fn main() {
-    if let Err(err) = run() {
-        eprintln!("error: {err:#}");
-        std::process::exit(1);
-    }
+    onepy_host::tool_main(run);
 }
 
 fn run() -> Result<()> {

@@ -4,10 +4,7 @@
 use anyhow::{Context, Result, bail};
 
 fn main() {
-    if let Err(err) = run() {
-        eprintln!("error: {err:#}");
-        std::process::exit(1);
-    }
+    onepy_host::tool_main(run);
 }
 
 fn run() -> Result<()> {
