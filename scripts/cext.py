@@ -240,7 +240,12 @@ def regular_archive(path: Path, work: Path) -> Path:
     return out
 
 
-def copy_python_files(site: Path, name: str, out: Path, exclude: list) -> None:
+def copy_python_files(site: Path, name: str, out: Path, exclude: list, sdist_root: Path, path_map: dict) -> None:
+    """The package's Python files as installed. Files from the sdist are
+    copied byte for byte. Files the build generated (numpy's __config__.py
+    records the compiler commands and the build's Python) get their build
+    paths renamed as -ffile-prefix-map renames them in the objects, so the
+    module names no path of this machine."""
     src = site / name
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(site)
@@ -249,6 +254,11 @@ def copy_python_files(site: Path, name: str, out: Path, exclude: list) -> None:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
+        if not (sdist_root / rel).is_file() and path.suffix in (".py", ".txt", ".json", ".cfg", ".ini"):
+            text = target.read_text(encoding="utf-8")
+            for host, name_in_module in path_map.items():
+                text = text.replace(host, name_in_module)
+            target.write_text(text, encoding="utf-8")
     for info in site.glob(f"{name}-*.dist-info"):
         shutil.copytree(info, out / info.name, dirs_exist_ok=True)
 
@@ -349,7 +359,9 @@ def main() -> None:
     (out / "link.txt").write_text("\n".join(recipe.get("links", [])) + "\n")
     import_name = recipe.get("import-name", recipe["name"])
     site = find_site_packages(python_tree, import_name)
-    copy_python_files(site, import_name, out / "site-packages", recipe.get("python-exclude", []))
+    path_map = {str(work): "/onepy-cext", str(args.libpython): "/onepy-libpython", sys.prefix: "/onepy-tools"}
+    copy_python_files(site, import_name, out / "site-packages", recipe.get("python-exclude", []),
+                      src / recipe.get("python-root", "."), path_map)
     write_dist_info(recipe, out / "site-packages")
     (out / ".complete").touch()
     print(f"[cext] done: {out}")

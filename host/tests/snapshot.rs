@@ -125,3 +125,31 @@ fn snapshot_starts_with_the_interpreter_already_up() {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// SipHash-1-3, as on native CPython, in every module the tests build (not
+/// the FNV fallback configure picks when cross-compiling); the secret is the
+/// snapshot's (one per build), and drawn at every start without a snapshot.
+#[test]
+fn str_hash_is_siphash13_with_a_secret_per_build() {
+    let code = "import sys; print(sys.hash_info.algorithm, sys.hash_info.hash_bits, hash('onepy'))";
+    let root = repo_root();
+    let modules = [
+        root.join("python.wasm"),
+        root.join("build/python-noinit.wasm"),
+        root.join("build/app.wasm"),
+        root.join("build/numpy.wasm"),
+    ];
+    for module in &modules {
+        let runs: Vec<String> = (0..2)
+            .map(|_| {
+                let out = Run::default().argv0("python3").run_module(module, false, &["-c", code]);
+                out.assert_clean();
+                assert_eq!(out.status, 0, "{}: {}", module.display(), out.stderr());
+                out.stdout()
+            })
+            .collect();
+        assert!(runs[0].starts_with("siphash13 64 "), "{}: {}", module.display(), runs[0]);
+        let fixed = !module.ends_with("python-noinit.wasm");
+        assert_eq!(runs[0] == runs[1], fixed, "{}: hash('onepy') over two runs: {runs:?}", module.display());
+    }
+}
