@@ -6,7 +6,8 @@ Every table of measured figures in README.md sits in a block
     ...the file's text, verbatim...
     <!-- end generated -->
 
-whose text is the named file's, written by a script (`make bench`,
+whose text is the named file's (`... as text -->`: in a ```text fence),
+written by a script (`make bench`,
 `make conformance`, `make size-report`, ...). This tool
 
     python3 scripts/readme_figures.py --check   fails if any block differs from its file
@@ -24,11 +25,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-BLOCK = re.compile(r"(<!-- generated from (\S+) -->\n)(.*?)(<!-- end generated -->)", re.S)
+BLOCK = re.compile(r"(<!-- generated from (\S+)( as text)? -->\n)(.*?)(<!-- end generated -->)", re.S)
+
+
+def rendered(name: str, as_text: bool) -> str:
+    """The file's text as the block holds it (`as text`: in a code fence)."""
+    text = (ROOT / name).read_text()
+    return f"```text\n{text}```\n" if as_text else text
 
 
 def blocks(text: str):
-    return [(m.group(2), m.group(3)) for m in BLOCK.finditer(text)]
+    return [(m.group(2), bool(m.group(3)), m.group(4)) for m in BLOCK.finditer(text)]
 
 
 def check() -> list:
@@ -36,11 +43,11 @@ def check() -> list:
     found = blocks(README.read_text())
     if not found:
         problems.append("README.md has no generated blocks")
-    for name, body in found:
+    for name, as_text, body in found:
         source = ROOT / name
         if not source.is_file():
             problems.append(f"{name}: the block's source file does not exist")
-        elif source.read_text() != body:
+        elif rendered(name, as_text) != body:
             problems.append(f"{name}: README.md's block differs from the file (run scripts/readme_figures.py --write)")
     return problems
 
@@ -50,7 +57,7 @@ def write() -> None:
         source = ROOT / m.group(2)
         if not source.is_file():
             sys.exit(f"error: {m.group(2)} (named in README.md) does not exist")
-        return m.group(1) + source.read_text() + m.group(4)
+        return m.group(1) + rendered(m.group(2), bool(m.group(3))) + m.group(5)
     README.write_text(BLOCK.sub(fill, README.read_text()))
 
 

@@ -37,9 +37,11 @@ def packages(bundle: Path) -> list:
     """(distribution, bytes embedded: .py + .pyc + data) from each RECORD."""
     out = []
     for info in sorted((bundle / SITE).glob("*.dist-info")):
-        name = info.name.rsplit("-", 1)[0]
+        name = info.name.removesuffix(".dist-info")
         tops = set()
         record = info / "RECORD"
+        if not record.is_file():  # a package built from a recipe: its import name
+            tops.add(name.split("-")[0].lower())
         if record.is_file():
             for line in record.read_text().splitlines():
                 top = line.split(",")[0].split("/")[0]
@@ -68,14 +70,14 @@ def main() -> None:
         added = "" if snap == "python.wasm" else f"+{(s - base_snap) / MB:.1f} MB (+{(r - base_raw) / MB:.1f} MB)"
         lines.append(f"| {label} | {s / MB:.1f} MB | {r / MB:.1f} MB | {added} |")
         for name, total in packages(ROOT / bundle):
-            details.append(f"{name} {total / MB:.1f} MB")
+            details.append(f"{name} {total / MB:.1f} MB" if total >= 100_000 else f"{name} {total / 1e3:.0f} kB")
     stdlib = ROOT / "stdlib-bundle" / "usr/local/lib/python3.13"
     py = sum(p.stat().st_size for p in stdlib.rglob("*.py"))
     pyc = sum(p.stat().st_size for p in stdlib.rglob("*.pyc"))
     count = sum(1 for p in stdlib.rglob("*") if p.is_file())
     lines += ["", f"Embedded stdlib: {count} files, {(py + pyc) / MB:.1f} MB "
               f"(.py {py / MB:.1f} MB + .pyc {pyc / MB:.1f} MB).",
-              "Embedded per package (.py + .pyc + data, from each wheel's RECORD): "
+              "Embedded per package (.py + .pyc + data): "
               + ", ".join(sorted(set(details))) + "."]
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

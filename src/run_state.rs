@@ -27,12 +27,20 @@ unsafe extern "C" {
 /// Drop wasi-libc's cached environment and preopens so they are read
 /// again from this run's WASI host.
 pub fn refresh_libc() {
-    // SAFETY: single-threaded; no pointer into the old environ or preopen
-    // table is held at this point (the interpreter copied what it needed).
+    reread_environ();
+    // SAFETY: single-threaded; no pointer into the old preopen table is held.
+    unsafe { __wasilibc_reset_preopens() };
+}
+
+/// Read the environment from the WASI host again. Also needed before the
+/// snapshot's own init reads its seed: by then wasi-libc may already hold an
+/// environment read earlier (an empty one).
+pub fn reread_environ() {
+    // SAFETY: single-threaded; no pointer into the old environ is held at
+    // this point (the interpreter copied what it needed).
     unsafe {
         __wasilibc_deinitialize_environ();
         __wasilibc_ensure_environ();
-        __wasilibc_reset_preopens();
     }
 }
 

@@ -45,6 +45,7 @@ fn take_seed() -> Result<Option<Vec<u8>>> {
         fn getenv(name: *const std::ffi::c_char) -> *mut std::ffi::c_char;
         fn unsetenv(name: *const std::ffi::c_char) -> i32;
     }
+    crate::run_state::reread_environ();
     let name = c"ONEPY_SNAPSHOT_SEED";
     debug_assert_eq!(name.to_str(), Ok(snapshot_entropy::SEED_VARIABLE));
     // SAFETY: single-threaded init; getenv's result points into wasi-libc's
