@@ -19,9 +19,12 @@
 //! `__imported_wasi_snapshot_preview1_<name>`; defining it here makes libc's
 //! callers (CPython's `getentropy`, `clock_gettime`) call us, and we forward to
 //! the host's import, declared below under its own name, whenever no snapshot
-//! is being taken. Rust's own std calls WASI directly and is not affected
-//! (nothing of it that reaches the snapshot draws randomness: the embedded
-//! index uses a fixed hasher).
+//! is being taken. Rust's std calls WASI directly, around these hooks, for
+//! one thing: the keys of `HashMap`'s default `RandomState`. So nothing that
+//! runs before the snapshot may create one: the embedded index uses a fixed
+//! hasher, and pyo3 is built with its `hashbrown` feature, whose maps (made
+//! while pyo3 creates our classes) hash with foldhash, seeded without any
+//! WASI call. `host/tests/reproducible.rs` catches a new source.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
