@@ -213,7 +213,7 @@ def write_table(modules, runtimes, results, expected, seconds) -> None:
     print("\n".join(lines))
     summary = [f"{len(counted)} CPython test modules that run tests on WASI ({len(idle)} more run none in "
                "either build), `python -m test` in each build:", "",
-               "| | tests run | failures | skipped | modules that crashed |", "|---|---:|---:|---:|---:|"]
+               "| | tests run | failures | skipped | modules that crashed (trap) or could not load |", "|---|---:|---:|---:|---:|"]
     for rt, label in [("ours", "onepy `python.wasm`"), ("stock", "unpatched WASI `python.wasm`")]:
         if rt in totals:
             summary.append(f"| {label} | " + " | ".join(str(n) for n in totals[rt]) + f" | {crashes[rt]} |")
