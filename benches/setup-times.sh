@@ -32,6 +32,14 @@ for target in deps libpython build test-app test-numpy test; do
     echo "[setup-times] make $target done"
 done
 
+if [ "${1:-}" = "--keep-wasmtime" ]; then
+    # The CLI was not rebuilt: show how long it took when `make deps` built it.
+    record="$(dirname "$(dirname "$(bash "$ONEPY_ROOT/scripts/deps.sh" wasmtime)")")/build-seconds"
+    if [ -f "$record" ]; then
+        read -r secs day <"$record"
+        rows=("| \`cargo install wasmtime-cli\` (in \`make deps\`, recorded on $day) | $(awk -v s="$secs" 'BEGIN { printf "%.1f", s / 60 }') min |" "${rows[@]}")
+    fi
+fi
 {
     echo "From an empty cache on $(uname -m), $(nproc) cores, $(date -u +%Y-%m-%d) (\`bash benches/setup-times.sh${1:+ $1}\`):"
     echo

@@ -92,9 +92,13 @@ install_wasmtime() {
         return
     fi
     echo "[deps] cargo install wasmtime-cli $WASMTIME_VERSION (features $WASMTIME_FEATURES; ~20 min on 2 cores)"
+    local start
+    start=$(date +%s.%N)
     cargo install wasmtime-cli --version "$WASMTIME_VERSION" --locked \
         --features "$WASMTIME_FEATURES" --root "$WASMTIME_ROOT" --quiet
     "$WASMTIME_ROOT/bin/wasmtime" --version
+    # For benches/setup-times.sh: how long this machine took to build it.
+    echo "$(elapsed_since "$start") $(date -u +%Y-%m-%d)" >"$WASMTIME_ROOT/build-seconds"
 }
 
 case "${1:-install}" in
