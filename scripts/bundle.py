@@ -13,6 +13,7 @@ The bundle is an image of the guest's virtual filesystem:
   app/                        the user's app (a directory with __main__.py)
   etc/onepy/app               the module to run at start (app mode)
   etc/onepy/preimport         extra modules to import into the snapshot
+  usr/local/bin/python3       stands for sys.executable (the module itself)
 Bytecode is compiled in unchecked-hash mode with co_filename set to the
 virtual path, so tracebacks name /usr/local/lib/python3.13/... and the
 embedded source (mode both) gives them their lines.
@@ -80,6 +81,20 @@ def write_settings(out: Path, entry, preimport: list) -> None:
         (settings / "preimport").write_text("\n".join(preimport) + "\n")
 
 
+# sys.executable. The interpreter is the WebAssembly module itself, which
+# cannot contain itself; this file stands for it so that code which stats or
+# reads sys.executable (platform.libc_ver(), platform.platform()) finds one.
+EXECUTABLE = "usr/local/bin/python3"
+EXECUTABLE_TEXT = ("onepy: this interpreter is the WebAssembly module that contains this file\n"
+                   "(CPython 3.13 for wasm32-wasip1); there is no separate executable.\n")
+
+
+def write_executable(out: Path) -> None:
+    exe = out / EXECUTABLE
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    exe.write_text(EXECUTABLE_TEXT)
+
+
 def apply_patches(out: Path) -> None:
     for patch in sorted(STDLIB_PATCHES.glob("*.patch")):
         result = subprocess.run(["patch", "-p1", "--forward", "--batch", "-d", str(out), "-i", str(patch)],
@@ -139,6 +154,7 @@ def main() -> None:
         trees.append((tmp / "app", "/app"))
     entry = args.app_module or ("__main__" if args.app else None)
     write_settings(tmp, entry, args.preimport.split())
+    write_executable(tmp)
     for tree, virtual in trees:
         if args.mode != "py":
             compile_tree(tree, virtual)

@@ -139,7 +139,8 @@ impl Index {
     }
 
     pub fn node(&self, path: &str) -> Option<Node> {
-        self.nodes.get(path.trim_end_matches('/')).copied()
+        let key = path.trim_end_matches('/');
+        self.nodes.get(if key.is_empty() { "/" } else { key }).copied()
     }
 
     /// Does this embedded directory hold an `__init__` (source or bytecode)?

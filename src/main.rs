@@ -17,6 +17,7 @@ mod run_state;
 mod snapshot;
 mod snapshot_entropy;
 mod timing;
+mod vfs;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -58,6 +59,8 @@ fn start(argv: &[OsString]) -> i32 {
     if preinitialized {
         run_state::refresh_libc();
     }
+    // After wasi-libc's preopen table was reset (or before its first use).
+    vfs::mount();
     timing::enable_from_env();
     if let Err(err) = snapshot::ensure_initialized() {
         eprintln!("onepy: fatal: cannot start the Python interpreter: {err:#}");

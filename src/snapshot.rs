@@ -68,6 +68,7 @@ fn preinitialize() -> Result<()> {
     if let Some(seed) = take_seed()? {
         snapshot_entropy::begin(&seed);
     }
+    crate::vfs::mount();
     let result = preinitialize_interpreter();
     // Every run after the snapshot draws from the host again.
     snapshot_entropy::end();

@@ -1,0 +1,436 @@
+//! wasi-libc's entry points to the host, defined here (see `vfs`): each one
+//! serves our file descriptors from the embedded tree and passes every other
+//! call to the host's import, declared below under the same WASI name.
+//! `fd_write`/`fd_pwrite` are not hooked: our descriptors are never opened
+//! for writing, and the host answers EBADF for them as Linux would.
+
+use super::abi::{self, Errno};
+use super::{MTIME_NS, is_ours, table};
+use crate::embedded::Node;
+
+#[link(wasm_import_module = "wasi_snapshot_preview1")]
+unsafe extern "C" {
+    #[link_name = "path_open"]
+    fn host_path_open(
+        fd: i32,
+        dirflags: i32,
+        path: i32,
+        len: i32,
+        oflags: i32,
+        base: i64,
+        inh: i64,
+        fdflags: i32,
+        out: i32,
+    ) -> i32;
+    #[link_name = "fd_read"]
+    fn host_fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32) -> i32;
+    #[link_name = "fd_pread"]
+    fn host_fd_pread(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nread: i32) -> i32;
+    #[link_name = "fd_seek"]
+    fn host_fd_seek(fd: i32, offset: i64, whence: i32, out: i32) -> i32;
+    #[link_name = "fd_tell"]
+    fn host_fd_tell(fd: i32, out: i32) -> i32;
+    #[link_name = "fd_close"]
+    fn host_fd_close(fd: i32) -> i32;
+    #[link_name = "fd_filestat_get"]
+    fn host_fd_filestat_get(fd: i32, out: i32) -> i32;
+    #[link_name = "fd_fdstat_get"]
+    fn host_fd_fdstat_get(fd: i32, out: i32) -> i32;
+    #[link_name = "fd_fdstat_set_flags"]
+    fn host_fd_fdstat_set_flags(fd: i32, flags: i32) -> i32;
+    #[link_name = "fd_advise"]
+    fn host_fd_advise(fd: i32, offset: i64, len: i64, advice: i32) -> i32;
+    #[link_name = "fd_readdir"]
+    fn host_fd_readdir(fd: i32, buf: i32, len: i32, cookie: i64, used: i32) -> i32;
+    #[link_name = "fd_filestat_set_size"]
+    fn host_fd_filestat_set_size(fd: i32, size: i64) -> i32;
+    #[link_name = "fd_filestat_set_times"]
+    fn host_fd_filestat_set_times(fd: i32, atim: i64, mtim: i64, flags: i32) -> i32;
+    #[link_name = "fd_sync"]
+    fn host_fd_sync(fd: i32) -> i32;
+    #[link_name = "fd_datasync"]
+    fn host_fd_datasync(fd: i32) -> i32;
+    #[link_name = "path_filestat_get"]
+    fn host_path_filestat_get(fd: i32, flags: i32, path: i32, len: i32, out: i32) -> i32;
+    #[link_name = "path_filestat_set_times"]
+    fn host_path_filestat_set_times(fd: i32, flags: i32, path: i32, len: i32, atim: i64, mtim: i64, fst: i32) -> i32;
+    #[link_name = "path_readlink"]
+    fn host_path_readlink(fd: i32, path: i32, len: i32, buf: i32, buf_len: i32, used: i32) -> i32;
+    #[link_name = "path_create_directory"]
+    fn host_path_create_directory(fd: i32, path: i32, len: i32) -> i32;
+    #[link_name = "path_remove_directory"]
+    fn host_path_remove_directory(fd: i32, path: i32, len: i32) -> i32;
+    #[link_name = "path_unlink_file"]
+    fn host_path_unlink_file(fd: i32, path: i32, len: i32) -> i32;
+    #[link_name = "path_rename"]
+    fn host_path_rename(fd: i32, old: i32, old_len: i32, new_fd: i32, new: i32, new_len: i32) -> i32;
+    #[link_name = "path_link"]
+    fn host_path_link(fd: i32, flags: i32, old: i32, old_len: i32, new_fd: i32, new: i32, new_len: i32) -> i32;
+    #[link_name = "path_symlink"]
+    fn host_path_symlink(old: i32, old_len: i32, fd: i32, new: i32, new_len: i32) -> i32;
+}
+
+fn errno(result: Result<(), Errno>) -> i32 {
+    match result {
+        Ok(()) => abi::SUCCESS,
+        Err(e) => e,
+    }
+}
+
+/// The open directory `fd` and the path the caller passed.
+fn dir_and_path(fd: i32, path: i32, len: i32) -> Result<(String, &'static [u8]), Errno> {
+    let base = table::with(fd, |open| Ok(open.path.clone()))?;
+    // SAFETY: wasi-libc passes a path buffer of `len` bytes.
+    Ok((base, unsafe { abi::bytes(path, len) }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_open(
+    fd: i32,
+    dirflags: i32,
+    path: i32,
+    len: i32,
+    oflags: i32,
+    base: i64,
+    inh: i64,
+    fdflags: i32,
+    out: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_open(fd, dirflags, path, len, oflags, base, inh, fdflags, out) };
+    }
+    errno(dir_and_path(fd, path, len).and_then(|(dir, rel)| {
+        let open = table::open(&dir, rel, oflags, base as u64, fdflags)?;
+        // SAFETY: wasi-libc passes a pointer to the new fd.
+        unsafe { abi::put(out, table::insert(open)) };
+        Ok(())
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_read(
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    nread: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_read(fd, iovs, iovs_len, nread) };
+    }
+    errno(table::with(fd, |open| match open.node {
+        Node::Dir(_) => Err(abi::ISDIR),
+        Node::File(data) => {
+            // SAFETY: wasi-libc's iovecs and result pointer.
+            let n = unsafe { table::read_into(data, open.pos, iovs, iovs_len) };
+            open.pos += n as u64;
+            unsafe { abi::put(nread, n as u32) };
+            Ok(())
+        }
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_pread(
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    offset: i64,
+    nread: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_pread(fd, iovs, iovs_len, offset, nread) };
+    }
+    errno(table::with(fd, |open| match open.node {
+        Node::Dir(_) => Err(abi::ISDIR),
+        Node::File(data) => {
+            // SAFETY: wasi-libc's iovecs and result pointer.
+            let n = unsafe { table::read_into(data, offset as u64, iovs, iovs_len) };
+            unsafe { abi::put(nread, n as u32) };
+            Ok(())
+        }
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_seek(fd: i32, offset: i64, whence: i32, out: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_seek(fd, offset, whence, out) };
+    }
+    errno(table::with(fd, |open| {
+        let size = match open.node {
+            Node::File(data) => data.len() as i64,
+            Node::Dir(_) => 0,
+        };
+        let from = match whence {
+            abi::WHENCE_SET => 0,
+            abi::WHENCE_CUR => open.pos as i64,
+            abi::WHENCE_END => size,
+            _ => return Err(abi::INVAL),
+        };
+        let pos = from.checked_add(offset).filter(|p| *p >= 0).ok_or(abi::INVAL)?;
+        open.pos = pos as u64;
+        // SAFETY: wasi-libc passes a pointer to the new offset.
+        unsafe { abi::put(out, open.pos) };
+        Ok(())
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_tell(fd: i32, out: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_tell(fd, out) };
+    }
+    // SAFETY: wasi-libc passes a pointer to the offset.
+    errno(table::with(fd, |open| Ok(unsafe { abi::put(out, open.pos) })))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_close(fd: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_close(fd) };
+    }
+    errno(table::close(fd))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_filestat_get(fd: i32, out: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_filestat_get(fd, out) };
+    }
+    // SAFETY: wasi-libc passes a filestat buffer.
+    errno(table::with(fd, |open| {
+        Ok(unsafe { abi::write_filestat(out, &table::stat(&open.path, &open.node), MTIME_NS) })
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_fdstat_get(fd: i32, out: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_fdstat_get(fd, out) };
+    }
+    errno(table::with(fd, |open| {
+        let filetype = table::stat(&open.path, &open.node).filetype;
+        // SAFETY: wasi-libc passes an fdstat buffer.
+        unsafe { abi::write_fdstat(out, filetype, abi::RIGHTS_READ_ONLY, abi::RIGHTS_INHERITED) };
+        Ok(())
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_fdstat_set_flags(fd: i32, flags: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_fdstat_set_flags(fd, flags) };
+    }
+    if flags & abi::FDFLAGS_APPEND != 0 {
+        return abi::ROFS;
+    }
+    errno(table::with(fd, |_| Ok(())))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_advise(
+    fd: i32,
+    offset: i64,
+    len: i64,
+    advice: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_advise(fd, offset, len, advice) };
+    }
+    errno(table::with(fd, |_| Ok(())))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_sync(fd: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_sync(fd) };
+    }
+    errno(table::with(fd, |_| Ok(())))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_datasync(fd: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_datasync(fd) };
+    }
+    errno(table::with(fd, |_| Ok(())))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_readdir(
+    fd: i32,
+    buf: i32,
+    len: i32,
+    cookie: i64,
+    used: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_readdir(fd, buf, len, cookie, used) };
+    }
+    errno(table::with(fd, |open| {
+        if !matches!(open.node, Node::Dir(_)) {
+            return Err(abi::NOTDIR);
+        }
+        let limit = len.max(0) as usize;
+        let entries = table::dirents(&open.path, &open.node, cookie as u64, limit);
+        // A full buffer tells wasi-libc there may be more (it asks again
+        // from the last whole entry's cookie, with a larger buffer if needed).
+        let n = entries.len().min(limit);
+        // SAFETY: wasi-libc passes a buffer of `len` bytes and a result pointer.
+        unsafe {
+            std::ptr::copy_nonoverlapping(entries.as_ptr(), abi::at(buf), n);
+            abi::put(used, n as u32);
+        }
+        Ok(())
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_filestat_get(
+    fd: i32,
+    flags: i32,
+    path: i32,
+    len: i32,
+    out: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_filestat_get(fd, flags, path, len, out) };
+    }
+    errno(dir_and_path(fd, path, len).and_then(|(dir, rel)| {
+        let (path, node) = table::resolve(&dir, rel)?;
+        // SAFETY: wasi-libc passes a filestat buffer.
+        unsafe { abi::write_filestat(out, &table::stat(&path, &node), MTIME_NS) };
+        Ok(())
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_readlink(
+    fd: i32,
+    path: i32,
+    len: i32,
+    buf: i32,
+    buf_len: i32,
+    used: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_readlink(fd, path, len, buf, buf_len, used) };
+    }
+    // No symbolic links here: an existing path is not one (EINVAL).
+    errno(dir_and_path(fd, path, len).and_then(|(dir, rel)| table::resolve(&dir, rel)).and(Err(abi::INVAL)))
+}
+
+/// Changes to the tree: EROFS, once the descriptor is known to be ours.
+fn read_only(fd: i32) -> i32 {
+    errno(table::with(fd, |_| Err(abi::ROFS)))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_filestat_set_size(fd: i32, size: i64) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_filestat_set_size(fd, size) };
+    }
+    read_only(fd)
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_filestat_set_times(
+    fd: i32,
+    atim: i64,
+    mtim: i64,
+    flags: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_filestat_set_times(fd, atim, mtim, flags) };
+    }
+    read_only(fd)
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_filestat_set_times(
+    fd: i32,
+    flags: i32,
+    path: i32,
+    len: i32,
+    atim: i64,
+    mtim: i64,
+    fst: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_filestat_set_times(fd, flags, path, len, atim, mtim, fst) };
+    }
+    read_only(fd)
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_create_directory(fd: i32, path: i32, len: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_create_directory(fd, path, len) };
+    }
+    // mkdir of an existing path is EEXIST on Linux even on a read-only mount.
+    match dir_and_path(fd, path, len).and_then(|(dir, rel)| table::resolve(&dir, rel)) {
+        Ok(_) => abi::EXIST,
+        Err(_) => read_only(fd),
+    }
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_remove_directory(fd: i32, path: i32, len: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_remove_directory(fd, path, len) };
+    }
+    read_only(fd)
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_unlink_file(fd: i32, path: i32, len: i32) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_unlink_file(fd, path, len) };
+    }
+    read_only(fd)
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_rename(
+    fd: i32,
+    old: i32,
+    old_len: i32,
+    new_fd: i32,
+    new: i32,
+    new_len: i32,
+) -> i32 {
+    if !is_ours(fd) && !is_ours(new_fd) {
+        return unsafe { host_path_rename(fd, old, old_len, new_fd, new, new_len) };
+    }
+    abi::ROFS
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_link(
+    fd: i32,
+    flags: i32,
+    old: i32,
+    old_len: i32,
+    new_fd: i32,
+    new: i32,
+    new_len: i32,
+) -> i32 {
+    if !is_ours(fd) && !is_ours(new_fd) {
+        return unsafe { host_path_link(fd, flags, old, old_len, new_fd, new, new_len) };
+    }
+    abi::ROFS
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_symlink(
+    old: i32,
+    old_len: i32,
+    fd: i32,
+    new: i32,
+    new_len: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_path_symlink(old, old_len, fd, new, new_len) };
+    }
+    read_only(fd)
+}
