@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How long the README's set-up takes from an empty cache, step by step:
 #   bash benches/setup-times.sh [--keep-wasmtime]
-# A copy of the repository's tracked files, an empty cache (ONEPY_CACHE_DIR in
+# A clone of the repository (HEAD), an empty cache (ONEPY_CACHE_DIR in
 # a temporary directory), then `make deps`, `make libpython`, `make build`,
 # `make test-app`, `make test-numpy` and `make test`, each timed; the table
 # goes to benches/setup-times.md (shown in the README). Debian packages that
@@ -13,8 +13,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 work="$(mktemp -d /tmp/onepy-setup-times.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 clone="$work/onepy" cache="$work/cache"
-mkdir -p "$clone" "$cache"
-git -C "$ONEPY_ROOT" ls-files -z | (cd "$ONEPY_ROOT" && xargs -0 cp --parents -t "$clone")
+mkdir -p "$cache"
+# A clone of the committed state, as CI has it.
+git clone -q --no-hardlinks "$ONEPY_ROOT" "$clone"
 
 env_args=(ONEPY_CACHE_DIR="$cache")
 if [ "${1:-}" = "--keep-wasmtime" ]; then

@@ -200,7 +200,17 @@ fn reading_a_host_path_that_was_not_given() {
         1,
         "FileNotFoundError: [Errno 44] No such file or directory: '/etc/hostname'\n",
     );
-    each(&["-c", "import os; os.listdir('/')"], 1, "FileNotFoundError: [Errno 44] No such file or directory: '/'\n");
+    each(
+        &["-c", "import os; os.listdir('/home')"],
+        1,
+        "FileNotFoundError: [Errno 44] No such file or directory: '/home'\n",
+    );
+    // `/` itself is the embedded tree (src/vfs): only what the module carries.
+    each(
+        &["-c", "import os; print(sorted(os.listdir('/'))); os.stat('/root')"],
+        1,
+        "FileNotFoundError: [Errno 44] No such file or directory: '/root'\n",
+    );
 }
 
 #[test]
