@@ -73,7 +73,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance
+.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench clean conformance
 
 deps:
 	bash scripts/deps.sh
@@ -177,6 +177,11 @@ TEST_APP_SETTINGS := PACKAGES="emoji==2.16.0 certifi==2026.10.18 rich==15.0.0 cl
 test-app:
 	$(MAKE) --no-print-directory build $(TEST_APP_SETTINGS)
 
+# An app that reads, lists and queries its own embedded files (src/vfs), for
+# host/tests/vfs.rs.
+test-files-app:
+	$(MAKE) --no-print-directory build APP=examples/files-app OUTPUT=build/files-app.wasm
+
 # numpy and markupsafe built from their recipes (with pytest) for
 # host/tests/numpy.rs; native numpy 2.2.6 on the same CPython for expected
 # values; numpy's own tests (linalg, fft, random's Generator) from its sdist.
@@ -196,7 +201,7 @@ test-numpy: | $(TOOLS_VENV)/.done
 	        numpy-2.2.6/numpy/linalg/tests numpy-2.2.6/numpy/fft/tests numpy-2.2.6/numpy/random/tests && \
 	    mv $(NUMPY_TESTS).tmp $(NUMPY_TESTS); }
 
-test-e2e: build test-app test-numpy
+test-e2e: build test-app test-files-app test-numpy
 	ONEPY_NUMPY_NATIVE=$(NUMPY_NATIVE) ONEPY_NUMPY_TESTS=$(NUMPY_TESTS) cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
 test: build test-unit test-e2e

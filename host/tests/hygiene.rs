@@ -12,7 +12,7 @@ use std::path::PathBuf;
 fn built_modules() -> Vec<PathBuf> {
     let root = repo_root();
     let mut modules: Vec<_> = Variant::ALL.iter().map(|v| v.module()).collect();
-    for name in ["app", "numpy"] {
+    for name in ["app", "files-app", "numpy"] {
         modules.push(root.join(format!("build/{name}.wasm")));
         modules.push(root.join(format!("build/variants/{name}/{name}-noinit.wasm")));
     }

@@ -1,0 +1,164 @@
+//! The embedded files as a read-only filesystem (src/vfs), with no directory
+//! mapped: what Python's os module, open(), sqlite3 and pyexpat see must be
+//! what the host sees of the same files.
+
+use onepy_host::guest::{Output, Run, Variant, compile, repo_root};
+use std::path::{Path, PathBuf};
+
+fn files_app() -> PathBuf {
+    let module = repo_root().join("build/files-app.wasm");
+    assert!(module.is_file(), "{} is missing: run `make test-files-app`", module.display());
+    compile(&module).unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    out.assert_clean();
+    assert_eq!(out.status, 0, "{}", out.stderr());
+    out.stdout()
+}
+
+/// `relative/path size kind` for every file and directory below `root` on the
+/// host, skipping `__pycache__` (the bundle adds bytecode).
+fn host_walk(root: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == "__pycache__") {
+                continue;
+            }
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            let meta = std::fs::metadata(&path).unwrap();
+            if meta.is_dir() {
+                out.push(format!("{rel} dir"));
+                walk(root, &path, out);
+            } else {
+                out.push(format!("{rel} {} file", meta.len()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+/// The same listing made inside the module with os.walk and os.stat.
+const GUEST_WALK: &str = r#"
+import os, stat, sys
+root = sys.argv[1]
+out = []
+for dirpath, dirs, files in os.walk(root):
+    dirs[:] = [d for d in dirs if d != "__pycache__"]
+    for name in dirs + files:
+        path = os.path.join(dirpath, name)
+        st = os.stat(path)
+        rel = os.path.relpath(path, root)
+        out.append(f"{rel} dir" if stat.S_ISDIR(st.st_mode) else f"{rel} {st.st_size} file")
+print("\n".join(sorted(out)))
+"#;
+
+#[test]
+fn the_files_app_lists_reads_and_queries_its_own_files() {
+    let app = repo_root().join("examples/files-app");
+    let size = |rel: &str| std::fs::metadata(app.join(rel)).unwrap().len();
+    let mut expected = String::new();
+    for rel in [
+        "__main__.py",
+        "data/catalog.db",
+        "data/catalog.sql",
+        "data/feed.xml",
+        "data/prices.csv",
+        "templates/book.txt",
+        "templates/index.txt",
+    ] {
+        expected.push_str(&format!("{rel:24} {:6} bytes\n", size(rel)));
+    }
+    expected.push_str(
+        "csv files: ['prices.csv']\n* Dune (1965)\n* Neuromancer (1984)\n* Snow Crash (1992)\n\
+         feed: Embedded files are files, No preopen needed\n",
+    );
+    // Any argv[0] but `python3` runs the app (README, "Packages and apps").
+    let out = Run::default().argv0("files-app").run_module(&files_app(), true, &[] as &[&str]);
+    assert_eq!((ok(&out), out.stderr()), (expected, String::new()));
+}
+
+#[test]
+fn writing_an_embedded_file_or_database_is_a_clean_error() {
+    let module = files_app();
+    let out = Run::default().argv0("files-app").run_module(&module, true, &["--write"]);
+    out.assert_clean();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr().ends_with("OSError: [Errno 69] Read-only file system: '/app/data/prices.csv'\n"),
+        "{}",
+        out.stderr()
+    );
+    let out = Run::default().argv0("files-app").run_module(&module, true, &["--write-db"]);
+    out.assert_clean();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr().ends_with("sqlite3.OperationalError: disk I/O error\n"), "{}", out.stderr());
+}
+
+#[test]
+fn os_walk_and_stat_of_the_stdlib_match_the_bundle() {
+    let bundle = repo_root().join("stdlib-bundle/usr/local/lib/python3.13");
+    let expected = host_walk(&bundle).join("\n") + "\n";
+    assert!(expected.lines().count() > 500, "{expected}");
+    for variant in Variant::ALL {
+        let out = Run::default().run(variant, &["-c", GUEST_WALK, "/usr/local/lib/python3.13"]);
+        assert_eq!(ok(&out), expected, "{variant:?}");
+    }
+}
+
+/// The same tree embedded (the app at /app) and mapped from the host with
+/// `--dir`: os.walk and os.stat give the same listing.
+#[test]
+fn embedded_and_mapped_trees_look_the_same() {
+    let app = repo_root().join("examples/files-app");
+    let embedded = Run::default().argv0("python3").run_module(&files_app(), true, &["-c", GUEST_WALK, "/app"]);
+    let mapped = Run::default().dir(&app, "/mapped").run(Variant::Snapshot, &["-c", GUEST_WALK, "/mapped"]);
+    let host = host_walk(&app).join("\n") + "\n";
+    assert_eq!(ok(&embedded), host);
+    assert_eq!(ok(&mapped), host);
+}
+
+#[test]
+fn c_code_and_stdlib_helpers_see_the_files() {
+    let code = r#"
+import glob, os, platform, sys, inspect, json, pydoc
+print([os.path.basename(p) for p in sorted(glob.glob('/usr/local/lib/python3.13/json/*.py'))])
+print(os.path.isfile(sys.executable), platform.libc_ver(), sys._stdlib_dir)
+print(inspect.getfile(json), os.path.samefile(json.__file__, '/usr/local/lib/python3.13/json/../json/__init__.py'))
+print(pydoc.synopsis('/usr/local/lib/python3.13/json/__init__.py'))
+print(os.path.getmtime('/usr/local/lib/python3.13/os.py'), os.path.exists('/etc/passwd'))
+print(os.path.realpath('/usr/local/lib/python3.13/json/../os.py'))
+with open('/usr/local/lib/python3.13/os.py', 'rb') as f:
+    f.seek(3); head = f.read(4); print(head, f.tell(), os.pread(f.fileno(), 3, 0))
+"#;
+    let expected = "['__init__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
+        True ('', '') /usr/local/lib/python3.13\n\
+        /usr/local/lib/python3.13/json/__init__.py True\n\
+        JSON (JavaScript Object Notation) <https://json.org> is a subset of\n\
+        1749600000.0 False\n\
+        /usr/local/lib/python3.13/os.py\n\
+        b'\"OS ' 7 b'r\"\"'\n";
+    for variant in Variant::ALL {
+        assert_eq!(ok(&Run::default().run(variant, &["-c", code])), expected, "{variant:?}");
+    }
+}
+
+/// A host directory mapped over an embedded one takes its place for
+/// everything that goes through the filesystem (wasi-libc picks the longest
+/// preopen prefix); imports still come from the embedded importer.
+#[test]
+fn a_mapped_directory_over_an_embedded_one_wins() {
+    let dir = std::env::temp_dir().join(format!("onepy-over-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("host.txt"), "from the host\n").unwrap();
+    let code = "import os, json; print(os.listdir('/usr/local/lib/python3.13/json'), json.dumps([1]));\
+                open('/usr/local/lib/python3.13/json/new.txt', 'w').write('x')";
+    let out = Run::default().dir(&dir, "/usr/local/lib/python3.13/json").run(Variant::Snapshot, &["-c", code]);
+    assert_eq!(ok(&out), "['host.txt'] [1]\n");
+    assert_eq!(std::fs::read_to_string(dir.join("new.txt")).unwrap(), "x");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
