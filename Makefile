@@ -8,6 +8,9 @@
 #   make test        unit tests + end-to-end tests on the built module
 #   make bench       startup benchmark (hyperfine) -> benches/results.md + chart
 #   make conformance CPython's regression tests, ours vs the stock WASI build
+#   make oci         an OCI image archive of the build, for containerd/Kubernetes
+#   make test-oci    the images on containerd's wasm runtime (our shim), as root
+#   make bench-oci   container start time, memory and density -> benches/oci.md
 #
 # Build settings (README, "Packages and apps"):
 #   PACKAGES="emoji==2.14.1 rich"   pure-Python packages from PyPI (or REQUIREMENTS=file)
@@ -63,7 +66,8 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance
+.PHONY: deps libpython packages bundle raw build run test test-unit test-e2e test-app test-numpy bench clean conformance \
+    oci oci-prereqs test-oci bench-oci
 
 deps:
 	bash scripts/deps.sh
@@ -191,5 +195,38 @@ bench: build
 conformance: build
 	python3 scripts/conformance.py --subset full --check
 
+# An OCI image archive of the build (any PACKAGES/APP settings): platform
+# wasip1/wasm, entrypoint the module, same inputs -> same digest
+# (host/src/oci.rs). OCI_LAYOUT=wasm-layer makes runwasi's wasm-layer image
+# instead (containerd >= 1.7.7 only; lets the shim cache the compiled module).
+OCI_OUTPUT ?= $(basename $(OUTPUT)).oci.tar
+OCI_NAME   ?= docker.io/onepy/$(basename $(notdir $(OUTPUT))):latest
+OCI_LAYOUT ?= file
+
+oci: build
+	cargo build -q -p onepy-host --bin oci-image
+	target/debug/oci-image --name $(OCI_NAME) --layout $(OCI_LAYOUT) $(OUTPUT) $(OCI_OUTPUT)
+
+# test-oci and bench-oci: containerd from Debian, our shim (cached by a hash
+# of its inputs; ~10 min to build on 2 cores), python.wasm's image and an
+# app with numpy (tests/oci/app). Not part of `make test` (README, "Running
+# on a cluster": root, cgroups and the shim build).
+OCI_APP_SETTINGS := PACKAGES="numpy==2.2.6" APP=tests/oci/app OUTPUT=build/oci-app.wasm
+
+oci-prereqs:
+	bash scripts/deps.sh oci
+	bash scripts/containerd-shim.sh build
+	$(MAKE) --no-print-directory oci OUTPUT=python.wasm
+	$(MAKE) --no-print-directory oci $(OCI_APP_SETTINGS)
+
+test-oci: oci-prereqs
+	@# Reproducible: the same module and options give the same archive, byte for byte.
+	target/debug/oci-image --name docker.io/onepy/python:latest python.wasm build/python-again.oci.tar >/dev/null
+	cmp python.oci.tar build/python-again.oci.tar || { echo "error: make oci is not reproducible"; exit 1; }
+	bash scripts/test-oci.sh python.oci.tar build/oci-app.oci.tar
+
+bench-oci: oci-prereqs
+	bash benches/oci.sh python.oci.tar
+
 clean:
-	rm -rf target build stdlib-bundle stdlib-bundle.tmp $(OUTPUT)
+	rm -rf target build stdlib-bundle stdlib-bundle.tmp $(OUTPUT) $(OCI_OUTPUT)

@@ -4,3 +4,4 @@
 pub mod guest;
 pub mod imports;
 pub mod localize;
+pub mod oci;
