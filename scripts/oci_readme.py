@@ -2,7 +2,8 @@
 containerd that scripts/test-oci.sh started (CONTAINERD_ADDRESS and
 CONTAINERD_NAMESPACE are set). Each `$ ` line is a command; the lines after
 it are its exact output (stdout and stderr together), where a line `...`
-stands for any number of lines (digests that change with every build).
+stands for any number of lines and `...` inside a line for any text on that
+line (digests that change with every build).
 `make` lines are the set-up that test-oci has already done.
 
     python3 scripts/oci_readme.py README.md
@@ -29,7 +30,10 @@ def examples(readme: str) -> list[tuple[str, list[str]]]:
 
 
 def matches(expected: list[str], got: list[str]) -> bool:
-    pattern = "\n".join(".*?" if l == "..." else re.escape(l) for l in expected)
+    def line(text: str) -> str:
+        return "[^\n]*?".join(re.escape(part) for part in text.split("..."))
+
+    pattern = "\n".join(".*?" if l == "..." else line(l) for l in expected)
     return re.fullmatch(pattern, "\n".join(got), re.DOTALL) is not None
 
 

@@ -7,12 +7,17 @@
 # and exit status of each run, runs the README's containerd examples, and
 # stops everything it started, whatever happens.
 #
-#   scripts/test-oci.sh PYTHON_IMAGE.tar APP_IMAGE.tar
+# Then the same for containerd 1.7 (trixie's, scripts/containerd-1.7.sh)
+# with python.wasm as a wasm-layer image: the shim compiles it on the first
+# run and containerd keeps the compiled module for the next ones.
+#
+#   scripts/test-oci.sh PYTHON_IMAGE.tar APP_IMAGE.tar WASM_LAYER_IMAGE.tar
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 source "$ONEPY_ROOT/scripts/containerd-env.sh"
 
-[ $# = 2 ] || die "usage: $0 PYTHON_IMAGE.tar APP_IMAGE.tar"
-PYTHON_TAR="$1" APP_TAR="$2"
+[ $# = 3 ] || die "usage: $0 PYTHON_IMAGE.tar APP_IMAGE.tar WASM_LAYER_IMAGE.tar"
+PYTHON_TAR="$1" APP_TAR="$2" WASM_LAYER_TAR="$3"
+WASM_LAYER_IMAGE=docker.io/onepy/python:wasm-layer
 PYTHON_IMAGE=docker.io/onepy/python:latest
 APP_IMAGE=docker.io/onepy/oci-app:latest
 RUNTIME=io.containerd.wasmtime.v1
@@ -108,6 +113,25 @@ fi
 
 leftover="$(ctr containers ls -q)"
 [ -z "$leftover" ] || FAILURES+=("containers left after --rm: $leftover")
+
+# containerd 1.7 and a wasm-layer image: the module is the layer; the shim
+# stores its compiled form in containerd's content store on the first run.
+containerd_stop
+PATH="$(bash "$ONEPY_ROOT/scripts/containerd-1.7.sh" dir):$PATH"
+containerd_start "$SHIM_DIR"
+ctr images import --all-platforms "$WASM_LAYER_TAR" >/dev/null || die "ctr images import $WASM_LAYER_TAR failed"
+precompiled() { ctr content ls | grep -c "runwasi.io/precompiled/wasmtime/" || true; }
+[ "$(precompiled)" = 0 ] || FAILURES+=("a compiled module in the content store before any run")
+check "1.7 wasm layer: first run" 0 "hi 7" "$WASM_LAYER_IMAGE" /python.wasm -c "print('hi', 7)"
+if [ "$(precompiled)" -ge 1 ]; then
+    PASSED=$((PASSED + 1)); echo "[test-oci] ok    1.7 wasm layer: compiled module cached in the content store"
+else
+    echo "[test-oci] FAIL  1.7 wasm layer: no runwasi.io/precompiled content after the first run"
+    FAILURES+=("1.7 compile cache")
+fi
+check "1.7 wasm layer: from the cache" 0 "['-c', 'x']" "$WASM_LAYER_IMAGE" /python.wasm -c "import sys; print(sys.argv)" x
+check "1.7 wasm layer: exit 7" 7 "" "$WASM_LAYER_IMAGE" /python.wasm -c "raise SystemExit(7)"
+check "1.7 wasm layer: env" 0 "v" --env K=v "$WASM_LAYER_IMAGE" /python.wasm -c "import os; print(os.environ['K'])"
 
 echo "[test-oci] $PASSED passed, ${#FAILURES[@]} failed"
 [ ${#FAILURES[@]} = 0 ] || die "failed: ${FAILURES[*]}"
