@@ -7,7 +7,7 @@
 #   containerd_start SHIM_DIR   start it; exports CONTAINERD_ADDRESS/NAMESPACE for ctr
 #   containerd_stop             stop tasks, shims, containerd; unmount; remove its dirs
 #
-# The caller must `trap containerd_stop EXIT` right after sourcing.
+# The caller must `trap containerd_stop EXIT` (and turn INT/TERM into exit) before starting.
 
 CTRD_DIR=""
 CTRD_PID=""
@@ -59,8 +59,9 @@ TOML
 ours() {
     local pid
     for pid in $(grep -lsF -- "$CTRD_DIR/" /proc/[0-9]*/cmdline | cut -d/ -f3); do
-        [ "$pid" != "$$" ] && [ "$pid" != "$CTRD_PID" ] && echo "$pid"
+        if [ "$pid" != "$$" ] && [ "$pid" != "$CTRD_PID" ] && [ "$pid" != "$BASHPID" ]; then echo "$pid"; fi
     done
+    return 0
 }
 
 descendants() {
