@@ -29,10 +29,13 @@ WASMTIME="$(bash "$ONEPY_ROOT/scripts/deps.sh" wasmtime)"
 MODULE="$ONEPY_ROOT/python.wasm"
 OUT_MD="$ONEPY_ROOT/benches/oci.md"
 
+LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg)"
 containerd_check
 SHIM_DIR="$(bash "$ONEPY_ROOT/scripts/containerd-shim.sh" dir)"
 [ -x "$SHIM_DIR/containerd-shim-wasmtime-v1" ] || die "no shim in $SHIM_DIR: run scripts/containerd-shim.sh build"
 trap containerd_stop EXIT
+trap "exit 130" INT
+trap "exit 143" TERM
 
 now() { date +%s.%N; }
 # seconds since $1, 3 decimals
@@ -56,14 +59,18 @@ mem_of_containers() {
     local pids rss=0 pss=0 p
     pids="$(ours)"
     [ -n "$pids" ] || { echo "0 0"; return; }
+    # A container's process is both a descendant of its shim and, by its
+    # command line, one of ours: count each process once.
     # shellcheck disable=SC2046
-    for p in $pids $(descendants $pids); do
+    for p in $(printf '%s\n' $pids $(descendants $pids) | sort -u); do
         rss=$((rss + $(field_kib VmRSS /proc/"$p"/status)))
         pss=$((pss + $(field_kib Pss: /proc/"$p"/smaps_rollup)))
     done
     echo "$rss $pss"
 }
-running_shims() { ours | wc -l; }
+# Tasks that exist (created, running or exiting): their bundle directories.
+running_tasks() { (ls -d "$CTRD_DIR"/state/io.containerd.runtime.v2.task/onepy/*/ 2>/dev/null || true) | wc -l; }
+alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 
 ROWS=()
 BURST_ROWS=()
@@ -117,8 +124,8 @@ measure() {
             pids+=($!)
         done
         peak=0 peak_rss=0
-        while [ -n "$(jobs -rp)" ]; do
-            c=$(running_shims)
+        while alive "${pids[@]}"; do
+            c=$(running_tasks)
             [ "$c" -gt "$peak" ] && peak=$c
             read -r r _ < <(mem_of_containers)
             [ "$r" -gt "$peak_rss" ] && peak_rss=$r
@@ -162,7 +169,7 @@ read -r -a bursts <<<"${ONEPY_BENCH_BURSTS_CACHED:-16 64}"
 measure "containerd $V17, wasm-layer image (compile cache)" docker.io/onepy/python:wasm-layer "${bursts[@]}"
 
 {
-    echo "<!-- written by make bench-oci (benches/oci.sh), $(date -u +%Y-%m-%d): $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), shared with other builds -->"
+    echo "<!-- written by make bench-oci (benches/oci.sh), $(date -u +%Y-%m-%d): $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average $LOAD_BEFORE at the start and $(cut -d' ' -f1 /proc/loadavg) at the end -->"
     echo
     echo "| \`ctr run --rm IMAGE ID /python.wasm -c pass\` | first run after import | later runs (median) | memory per running container (RSS / PSS) |"
     echo "|---|---|---|---|"
