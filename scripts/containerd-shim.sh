@@ -8,8 +8,9 @@
 #
 # The key hashes the shim's sources, the toolchain pin and the exact versions
 # of every crate it depends on (`cargo tree`), so an unrelated change to the
-# workspace's Cargo.lock does not rebuild it. Build: ~10 minutes on 2 cores
-# (wasmtime, libcontainer); it shares target/ with the rest of the workspace.
+# workspace's Cargo.lock does not rebuild it. Build: ~12 minutes on 2 cores
+# (wasmtime, libcontainer, then the release profile's thin-LTO link); it
+# shares target/ with the rest of the workspace.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 SHIM_NAME=containerd-shim-wasmtime-v1
@@ -36,7 +37,7 @@ build() {
     [ -x "$OUT/$SHIM_NAME" ] && return
     local target="${CARGO_TARGET_DIR:-$ONEPY_ROOT/target}" start
     start=$(date +%s.%N)
-    echo "[shim] cargo build --release -p $SHIM_PKG (about 10 minutes on 2 cores when wasmtime is not built yet)"
+    echo "[shim] cargo build --release -p $SHIM_PKG (about 12 minutes on 2 cores from scratch)"
     (cd "$ONEPY_ROOT" && cargo build --release --locked -q -p "$SHIM_PKG") \
         || die "cargo build --release -p $SHIM_PKG failed"
     rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
