@@ -5,6 +5,7 @@
 #
 #   containerd_check            fail with the reason if this machine cannot run containers
 #   containerd_start SHIM_DIR   start it; exports CONTAINERD_ADDRESS/NAMESPACE for ctr
+#                               (CTRD_CRI_SNIPPET=FILE: with the CRI plugin and FILE's config)
 #   containerd_stop             stop tasks, shims, containerd; unmount; remove its dirs
 #
 # The caller must `trap containerd_stop EXIT` (and turn INT/TERM into exit) before starting.
@@ -28,12 +29,15 @@ containerd_start() {
     local shim_dir="$1"
     # Under /var/tmp, not /tmp: overlay needs a real filesystem for its upper dirs.
     CTRD_DIR="$(mktemp -d /var/tmp/onepy-containerd.XXXXXX)"
+    # The CRI plugin (Kubernetes) is not needed to run images with ctr; with
+    # CTRD_CRI_SNIPPET=FILE it is enabled and FILE's tables are added.
+    local disabled='["io.containerd.grpc.v1.cri"]'
+    [ -z "${CTRD_CRI_SNIPPET:-}" ] || disabled='[]'
     cat >"$CTRD_DIR/config.toml" <<TOML
 version = 2
 root = "$CTRD_DIR/root"
 state = "$CTRD_DIR/state"
-# The CRI plugin (Kubernetes) is not needed to run images with ctr.
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
+disabled_plugins = $disabled
 [grpc]
   address = "$CTRD_DIR/containerd.sock"
 [ttrpc]
@@ -41,6 +45,17 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [plugins."io.containerd.internal.v1.opt"]
   path = "$CTRD_DIR/opt"
 TOML
+    if [ -n "${CTRD_CRI_SNIPPET:-}" ]; then
+        # A node's config already has the default runc runtime (as
+        # `containerd config default` writes it); the snippet adds to it.
+        grep -v '^version' "$CTRD_CRI_SNIPPET" >>"$CTRD_DIR/config.toml"
+        cat >>"$CTRD_DIR/config.toml" <<TOML
+[plugins."io.containerd.grpc.v1.cri"]
+  stream_server_port = "0"
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+TOML
+    fi
     PATH="$shim_dir:$PATH" containerd --config "$CTRD_DIR/config.toml" >"$CTRD_DIR/containerd.log" 2>&1 &
     CTRD_PID=$!
     export CONTAINERD_ADDRESS="$CTRD_DIR/containerd.sock" CONTAINERD_NAMESPACE=onepy

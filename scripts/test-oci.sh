@@ -123,6 +123,20 @@ fi
 leftover="$(ctr containers ls -q)"
 [ -z "$leftover" ] || FAILURES+=("containers left after --rm: $leftover")
 
+# The node config snippet (deploy/containerd-config.toml) as containerd's CRI
+# plugin, the one the kubelet talks to, loads it.
+containerd_stop
+CTRD_CRI_SNIPPET="$ONEPY_ROOT/deploy/containerd-config.toml" containerd_start "$SHIM_DIR"
+if ctr plugins ls | grep -Eq '^io\.containerd\.grpc\.v1 +cri .* ok *$' \
+    && grep -q 'wasmtime:{Type:io.containerd.wasmtime.v1 ' "$CTRD_DIR/containerd.log"; then
+    PASSED=$((PASSED + 1)); echo "[test-oci] ok    CRI plugin loads deploy/containerd-config.toml (handler wasmtime)"
+else
+    echo "[test-oci] FAIL  CRI plugin with deploy/containerd-config.toml:"
+    ctr plugins ls | grep -E ' cri ' || true
+    grep -E 'level=(error|warning).*cri' "$CTRD_DIR/containerd.log" | tail -3 || true
+    FAILURES+=("containerd config snippet")
+fi
+
 # containerd 1.7 and a wasm-layer image: the module is the layer; the shim
 # stores its compiled form in containerd's content store on the first run.
 containerd_stop
