@@ -10,6 +10,9 @@
 #   make conformance CPython's regression tests, ours vs the unpatched WASI build
 #   make nesting-limits  how deeply nested source compiles -> conformance/nesting-limits.md
 #   make size-report     module sizes -> benches/sizes.md (README)
+#   make oci         an OCI image archive of the build, for containerd/Kubernetes
+#   make test-oci    the images on containerd's wasm runtime (our shim), as root
+#   make bench-oci   container start time, memory and density -> benches/oci.md
 #
 # Build settings (README, "Packages and apps"):
 #   PACKAGES="emoji==2.14.1 rich"   pure-Python packages from PyPI (or REQUIREMENTS=file)
@@ -73,7 +76,8 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench clean conformance
+.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench clean conformance \
+    oci oci-prereqs test-oci bench-oci
 
 deps:
 	bash scripts/deps.sh
@@ -224,5 +228,40 @@ nesting-limits: build
 size-report: build test-app test-numpy
 	python3 scripts/size_report.py
 
+# An OCI image archive of the build (any PACKAGES/APP settings): platform
+# wasip1/wasm, entrypoint the module, same inputs -> same digest
+# (host/src/oci.rs). OCI_LAYOUT=wasm-layer makes runwasi's wasm-layer image
+# instead (containerd >= 1.7.7 only; lets the shim cache the compiled module).
+OCI_OUTPUT ?= $(basename $(OUTPUT)).oci.tar
+OCI_NAME   ?= docker.io/onepy/$(basename $(notdir $(OUTPUT))):latest
+OCI_LAYOUT ?= file
+
+oci: build
+	cargo build -q -p onepy-host --bin oci-image
+	target/debug/oci-image --name $(OCI_NAME) --layout $(OCI_LAYOUT) $(OUTPUT) $(OCI_OUTPUT)
+
+# test-oci and bench-oci: containerd from Debian (bookworm's 1.6.20 installed;
+# trixie's 1.7.24 extracted into the cache for wasm-layer images), our shim
+# (cached by a hash of its inputs; ~12 min to build on 2 cores), python.wasm's
+# images (plain and wasm-layer) and an app with numpy (tests/oci/app). Not part of `make test` (README, "Running
+# on a cluster": root, cgroups and the shim build).
+OCI_APP_SETTINGS := PACKAGES="numpy==2.2.6" APP=tests/oci/app OUTPUT=build/oci-app.wasm
+
+oci-prereqs:
+	bash scripts/deps.sh oci
+	bash scripts/containerd-shim.sh build
+	$(MAKE) --no-print-directory oci OUTPUT=python.wasm
+	$(MAKE) --no-print-directory oci $(OCI_APP_SETTINGS)
+	target/debug/oci-image --layout wasm-layer --name docker.io/onepy/python:wasm-layer python.wasm build/python-wasm-layer.oci.tar
+
+test-oci: oci-prereqs
+	@# Reproducible: the same module and options give the same archive, byte for byte.
+	target/debug/oci-image --name docker.io/onepy/python:latest python.wasm build/python-again.oci.tar >/dev/null
+	cmp python.oci.tar build/python-again.oci.tar || { echo "error: make oci is not reproducible"; exit 1; }
+	bash scripts/test-oci.sh python.oci.tar build/oci-app.oci.tar build/python-wasm-layer.oci.tar
+
+bench-oci: oci-prereqs
+	bash benches/oci.sh python.oci.tar build/python-wasm-layer.oci.tar
+
 clean:
-	rm -rf target build stdlib-bundle stdlib-bundle.tmp $(OUTPUT)
+	rm -rf target build stdlib-bundle stdlib-bundle.tmp $(OUTPUT) $(OCI_OUTPUT)

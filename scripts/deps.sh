@@ -5,6 +5,7 @@
 #   scripts/deps.sh             install everything
 #   scripts/deps.sh wasmtime    print the path of the wasmtime CLI to use
 #   scripts/deps.sh wasmtime-py print the directory of the PyPI wasmtime package
+#   scripts/deps.sh oci         install what make test-oci needs (containerd, shim build deps)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 WASMTIME_VERSION=48.0.8
@@ -22,6 +23,10 @@ APT_PACKAGES=(
     zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
     hyperfine python3-matplotlib time strace          # make bench
 )
+
+# make test-oci / bench-oci only: containerd (bookworm: 1.6.20) and what the
+# shim's build needs (ttrpc code generation, libcontainer's seccomp).
+OCI_APT_PACKAGES=(containerd protobuf-compiler libseccomp-dev)
 
 # The wasmtime CLI: ONEPY_WASMTIME, else the pinned build in the cache. Not
 # looked up on PATH: the Makefile calls this while parsing, and the answer
@@ -66,7 +71,7 @@ SRC
 
 install_apt() {
     local missing=() p name want
-    for p in "${APT_PACKAGES[@]}"; do
+    for p in "$@"; do
         name="${p%%=*}" want="${p#*=}"
         if [ "$name" = "$p" ]; then
             dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -104,15 +109,19 @@ install_wasmtime() {
 case "${1:-install}" in
     wasmtime) wasmtime_path ;;
     wasmtime-py) echo "$WASMTIME_PY_DIR" ;;
+    oci)
+        [ "$(id -u)" = 0 ] || die "make test-oci installs containerd: run it as root"
+        install_apt "${OCI_APT_PACKAGES[@]}"
+        ;;
     install)
         [ "$(id -u)" = 0 ] || die "make deps installs Debian packages: run it as root"
         add_trixie_sources
-        install_apt
+        install_apt "${APT_PACKAGES[@]}"
         rustup target add wasm32-wasip1 >/dev/null 2>&1 || die "rustup target add wasm32-wasip1 failed"
         install_wasmtime
         install_wasmtime_py
         install_node
         echo "[deps] ok"
         ;;
-    *) die "usage: $0 [install|wasmtime|wasmtime-py]" ;;
+    *) die "usage: $0 [install|wasmtime|wasmtime-py|oci]" ;;
 esac

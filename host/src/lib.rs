@@ -5,6 +5,7 @@ pub mod guest;
 pub mod host_paths;
 pub mod imports;
 pub mod localize;
+pub mod oci;
 
 /// The `main` of the host tools: run, and on error print it with its
 /// context chain (`{:#}`) and exit 1.
