@@ -51,7 +51,7 @@ FULL = FAST + [
     "test_codecs", "test_bytes", "test_binascii", "test_array", "test_sort", "test_scope", "test_unittest",
     "test_glob", "test_fnmatch", "test_configparser", "test_graphlib", "test_abc", "test_reprlib",
     "test_string_literals", "test_zoneinfo", "test_secrets", "test_inspect", "test_weakref", "test_io",
-    "test_syntax",
+    "test_syntax", "test_pydoc", "test_sys", "test_platform", "test_time", "test_strptime", "test_zipimport",
 ]
 TOTAL_RE = re.compile(r"Total tests: run=([\d,]+)(?: failures=([\d,]+))?(?: skipped=([\d,]+))?")
 TIMEOUT = 900
