@@ -53,8 +53,6 @@ type PathMap<V> = HashMap<String, V, BuildHasherDefault<DefaultHasher>>;
 pub struct Index {
     modules: PathMap<ModuleEntry>,
     nodes: PathMap<Node>,
-    /// `*.dist-info` directories in site-packages, by virtual path.
-    dist_infos: Vec<String>,
 }
 
 /// The index over the bundle, built on first use. In a snapshot it is
@@ -78,9 +76,6 @@ impl Index {
             let virt = virtual_path(entry.path().to_str().unwrap_or_default());
             match entry {
                 DirEntry::Dir(d) => {
-                    if d.path().extension().is_some_and(|e| e == "dist-info") {
-                        self.dist_infos.push(virt.clone());
-                    }
                     self.nodes.insert(virt, Node::Dir(d));
                     self.walk(d);
                 }
@@ -160,10 +155,6 @@ impl Index {
             dir.entries().iter().filter_map(|e| e.path().file_name()?.to_str().map(str::to_string)).collect();
         names.sort();
         Some(names)
-    }
-
-    pub fn dist_infos(&self) -> &[String] {
-        &self.dist_infos
     }
 
     pub fn module_names(&self) -> impl Iterator<Item = &str> {

@@ -74,20 +74,6 @@ impl EmbeddedFinder {
 
     fn invalidate_caches(&self) {}
 
-    /// `importlib.metadata` asks every meta-path finder for distributions.
-    #[pyo3(signature = (*args, **kwargs))]
-    fn find_distributions<'py>(
-        &self,
-        py: Python<'py>,
-        args: &Bound<'py, pyo3::types::PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        if index().dist_infos().is_empty() {
-            return Ok(PyList::empty(py).into_any());
-        }
-        py.import("_onepy_metadata")?.getattr("find_distributions")?.call(args, kwargs)
-    }
-
     fn __repr__(&self) -> &'static str {
         "<EmbeddedFinder>"
     }

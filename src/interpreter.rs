@@ -114,8 +114,5 @@ unsafe fn configure_and_start(config: &mut ffi::PyConfig) -> Result<()> {
     unsafe { Python::attach_unchecked(importer::install) }
         .map_err(|e| anyhow::anyhow!("installing the embedded importer: {e}"))?;
     check(unsafe { _Py_InitializeMain() }, "_Py_InitializeMain")?;
-    // Embedded files become readable with open() (`_onepy.open`).
-    Python::attach(crate::guest_module::install_open)
-        .map_err(|e| anyhow::anyhow!("installing the embedded open(): {e}"))?;
     Ok(())
 }

@@ -68,6 +68,47 @@ unsafe extern "C" {
     fn host_path_link(fd: i32, flags: i32, old: i32, old_len: i32, new_fd: i32, new: i32, new_len: i32) -> i32;
     #[link_name = "path_symlink"]
     fn host_path_symlink(old: i32, old_len: i32, fd: i32, new: i32, new_len: i32) -> i32;
+    #[link_name = "fd_prestat_get"]
+    fn host_fd_prestat_get(fd: i32, out: i32) -> i32;
+    #[link_name = "fd_prestat_dir_name"]
+    fn host_fd_prestat_dir_name(fd: i32, buf: i32, len: i32) -> i32;
+}
+
+/// The host's preopens that are mapped at one of our mount points
+/// (`--dir X::/`, `--dir X::/app`): (fd, guest path). Found by [`super::mount`].
+static HOST_OVER_MOUNTS: std::sync::Mutex<Vec<(i32, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Scan the host's preopens (fds 3, 4, ... until EBADF, as wasi-libc does)
+/// and keep those mapped at one of `points`.
+pub fn find_host_preopens(points: &[(String, i32)]) -> Vec<(i32, String)> {
+    let mut found = Vec::new();
+    for fd in 3.. {
+        let mut prestat = [0u32; 2];
+        // SAFETY: an 8-byte prestat buffer.
+        if unsafe { host_fd_prestat_get(fd, prestat.as_mut_ptr() as usize as i32) } != abi::SUCCESS {
+            break;
+        }
+        let mut name = vec![0u8; prestat[1] as usize];
+        // SAFETY: a buffer of the name's length.
+        let got = unsafe { host_fd_prestat_dir_name(fd, name.as_mut_ptr() as usize as i32, name.len() as i32) };
+        let name = String::from_utf8_lossy(name.strip_suffix(b"\0").unwrap_or(&name)).into_owned();
+        let name = if name.len() > 1 { name.trim_end_matches('/').to_string() } else { name };
+        if prestat[0] & 0xff == 0 && got == abi::SUCCESS && points.iter().any(|(p, _)| *p == name) {
+            found.push((fd, name));
+        }
+    }
+    *HOST_OVER_MOUNTS.lock().unwrap_or_else(|e| e.into_inner()) = found.clone();
+    found
+}
+
+/// A host directory mapped at one of our mount points did not have the
+/// path: the embedded directory it covers, to look there instead.
+fn fallback_base(fd: i32, host_errno: i32) -> Option<String> {
+    if host_errno != abi::NOENT {
+        return None;
+    }
+    let over = HOST_OVER_MOUNTS.lock().ok()?;
+    over.iter().find(|(host_fd, _)| *host_fd == fd).map(|(_, path)| path.clone())
 }
 
 fn errno(result: Result<(), Errno>) -> i32 {
@@ -97,7 +138,17 @@ pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_open(
     out: i32,
 ) -> i32 {
     if !is_ours(fd) {
-        return unsafe { host_path_open(fd, dirflags, path, len, oflags, base, inh, fdflags, out) };
+        let host = unsafe { host_path_open(fd, dirflags, path, len, oflags, base, inh, fdflags, out) };
+        let Some(dir) = fallback_base(fd, host) else { return host };
+        // SAFETY: wasi-libc passes a path buffer of `len` bytes.
+        let rel = unsafe { abi::bytes(path, len) };
+        return match table::open(&dir, rel, oflags, base as u64, fdflags) {
+            Ok(open) => {
+                unsafe { abi::put(out, table::insert(open)) };
+                abi::SUCCESS
+            }
+            Err(_) => host,
+        };
     }
     errno(dir_and_path(fd, path, len).and_then(|(dir, rel)| {
         let open = table::open(&dir, rel, oflags, base as u64, fdflags)?;
@@ -294,7 +345,16 @@ pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_path_filestat_get(
     out: i32,
 ) -> i32 {
     if !is_ours(fd) {
-        return unsafe { host_path_filestat_get(fd, flags, path, len, out) };
+        let host = unsafe { host_path_filestat_get(fd, flags, path, len, out) };
+        let Some(dir) = fallback_base(fd, host) else { return host };
+        // SAFETY: wasi-libc passes a path buffer of `len` bytes and a filestat buffer.
+        return match table::resolve(&dir, unsafe { abi::bytes(path, len) }) {
+            Ok((path, node)) => {
+                unsafe { abi::write_filestat(out, &table::stat(&path, &node), MTIME_NS) };
+                abi::SUCCESS
+            }
+            Err(_) => host,
+        };
     }
     errno(dir_and_path(fd, path, len).and_then(|(dir, rel)| {
         let (path, node) = table::resolve(&dir, rel)?;

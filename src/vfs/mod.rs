@@ -10,14 +10,19 @@
 //! the module's data, never copied; every other call goes to the host's
 //! import unchanged.
 //!
-//! Where: the tree's root is registered with wasi-libc as a preopen for `/`.
-//! wasi-libc resolves an absolute path against the preopen with the longest
-//! matching prefix, so a host directory mapped with `--dir HOST::/data` keeps
-//! serving `/data/...`, and one mapped over an embedded directory
-//! (`--dir X::/app`) hides the embedded files below it from libc (imports
-//! still come from the embedded importer). The preopen table is cleared for
-//! every run after the snapshot (`run_state::refresh_libc`), so [`mount`]
-//! runs again at every start.
+//! Where: the tree's root and each of its top-level directories (`/usr`,
+//! `/etc`, `/app`) are registered with wasi-libc as preopens. wasi-libc
+//! resolves an absolute path against the preopen with the longest matching
+//! prefix, the last registered among equals, so:
+//! - a host directory mapped with `--dir HOST::/data` serves `/data/...`;
+//! - one mapped over an embedded directory (`--dir X::/usr/local/lib/python3.13/json`)
+//!   replaces it for the filesystem (imports still come from the importer);
+//! - one mapped at `/` or at a top-level mount point (`--dir X::/app`) takes
+//!   that place (ours is then not registered), and whatever it does not have
+//!   is looked up in the embedded tree (`hooks.rs`), so the stdlib's files
+//!   stay visible under a host `/`.
+//! The preopen table is cleared for every run after the snapshot
+//! (`run_state::refresh_libc`), so [`mount`] runs again at every start.
 //!
 //! What: POSIX read semantics (sizes, `..`, ENOENT/ENOTDIR/EISDIR as Linux
 //! gives them); every file and directory has mode read-only, one link, the
@@ -37,14 +42,24 @@ pub const MTIME_NS: u64 = 1_749_600_000 * 1_000_000_000;
 
 unsafe extern "C" {
     fn __wasilibc_register_preopened_fd(fd: i32, prefix: *const std::ffi::c_char) -> i32;
+    fn __wasilibc_populate_preopens();
 }
 
-/// Register the embedded tree's root as wasi-libc's preopen for `/`. Call at
-/// every start, after wasi-libc's preopen table was reset.
+/// Register the tree's mount points with wasi-libc, after the host's own
+/// preopens and except where the host maps the same path. Call at every
+/// start, after wasi-libc's preopen table was reset.
 pub fn mount() {
-    table::ensure_root();
-    // SAFETY: a static C string; wasi-libc copies the prefix.
-    unsafe { __wasilibc_register_preopened_fd(FD_BASE as i32, c"/".as_ptr()) };
+    let points = table::mount_points();
+    // SAFETY: wasi-libc's own start-up step, then C strings it copies.
+    unsafe { __wasilibc_populate_preopens() };
+    let host = hooks::find_host_preopens(&points);
+    for (path, fd) in points {
+        if host.iter().any(|(_, name)| *name == path) {
+            continue;
+        }
+        let prefix = std::ffi::CString::new(path).expect("no NUL in embedded paths");
+        unsafe { __wasilibc_register_preopened_fd(fd, prefix.as_ptr()) };
+    }
 }
 
 pub fn is_ours(fd: i32) -> bool {

@@ -7,6 +7,7 @@ use super::abi::{self, Errno, Stat};
 use crate::embedded::{Node, index};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// An open embedded file or directory.
 #[derive(Clone)]
@@ -25,13 +26,33 @@ fn table() -> std::sync::MutexGuard<'static, Vec<Option<Open>>> {
     TABLE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-pub fn ensure_root() {
+/// The root (fd `FD_BASE`) and each top-level directory of the tree, open
+/// for good: the mount points `vfs::mount` registers. Returns (path, fd).
+pub fn mount_points() -> Vec<(String, i32)> {
     let mut t = table();
     if t.is_empty() {
         let root = index().node("/").expect("the bundle has a root");
         t.push(Some(Open { path: "/".to_string(), node: root, pos: 0 }));
+        if let Node::Dir(dir) = root {
+            for entry in dir.dirs() {
+                let Some(name) = entry.path().file_name().and_then(|n| n.to_str()) else { continue };
+                let path = format!("/{name}");
+                let node = index().node(&path).expect("indexed");
+                t.push(Some(Open { path, node, pos: 0 }));
+            }
+        }
+        MOUNT_SLOTS.store(t.len(), Ordering::Relaxed);
     }
+    let count = MOUNT_SLOTS.load(Ordering::Relaxed);
+    t.iter()
+        .take(count)
+        .enumerate()
+        .filter_map(|(i, o)| Some((o.as_ref()?.path.clone(), (FD_BASE + i as u32) as i32)))
+        .collect()
 }
+
+/// The first slots hold the mount points, never closed.
+static MOUNT_SLOTS: AtomicUsize = AtomicUsize::new(0);
 
 fn slot(fd: i32) -> usize {
     (fd as u32 - FD_BASE) as usize
@@ -48,8 +69,9 @@ pub fn with<R>(fd: i32, f: impl FnOnce(&mut Open) -> Result<R, Errno>) -> Result
 
 pub fn insert(open: Open) -> i32 {
     let mut t = table();
-    let i = match t.iter().skip(1).position(Option::is_none) {
-        Some(free) => free + 1,
+    let fixed = MOUNT_SLOTS.load(Ordering::Relaxed).max(1);
+    let i = match t.iter().skip(fixed).position(Option::is_none) {
+        Some(free) => free + fixed,
         None => {
             t.push(None);
             t.len() - 1
@@ -60,10 +82,11 @@ pub fn insert(open: Open) -> i32 {
 }
 
 pub fn close(fd: i32) -> Result<(), Errno> {
+    let fixed = MOUNT_SLOTS.load(Ordering::Relaxed).max(1);
     let mut t = table();
     let i = slot(fd);
     match t.get(i) {
-        Some(Some(_)) if i == 0 => Ok(()), // the root is the preopen: keep it
+        Some(Some(_)) if i < fixed => Ok(()), // a mount point (preopen): keep it
         Some(Some(_)) => {
             t[i] = None;
             Ok(())
