@@ -86,7 +86,7 @@ class EmbeddedReader(TraversableResources):
 @as_file.register(EmbeddedPath)
 @contextlib.contextmanager
 def _as_file(path):
-    """`as_file()` on an embedded file: its virtual path, which `open()` can
-    read (see _onepy_open), instead of a copy in a temporary directory (WASI
-    usually has none)."""
+    """`as_file()` on an embedded file: its own path, which is on the module's
+    read-only filesystem (src/vfs) for Python and C code alike, instead of a
+    copy in a temporary directory (WASI usually has none)."""
     yield pathlib.Path(str(path))
