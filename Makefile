@@ -7,6 +7,7 @@
 #   make run         build, then run the demo
 #   make test        unit tests + end-to-end tests on the built module
 #   make bench       startup benchmark (hyperfine) -> benches/results.md + chart
+#   make bench-compute  pyperformance in python.wasm vs native -> benches/compute/results.md
 #   make conformance CPython's regression tests, ours vs the unpatched WASI build
 #   make nesting-limits  how deeply nested source compiles -> conformance/nesting-limits.md
 #   make size-report     module sizes -> benches/sizes.md (README)
@@ -76,7 +77,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench clean conformance \
+.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench bench-compute clean conformance \
     oci oci-prereqs test-oci bench-oci
 
 deps:
@@ -212,6 +213,11 @@ test: build test-unit test-e2e
 
 bench: build
 	bash benches/run.sh
+
+# pyperformance's benchmarks (pinned sdist) in-process, interleaved across
+# Debian's python3, the native 3.13.5, python.wasm and the unpatched WASI build.
+bench-compute: build
+	nice -n 10 python3 benches/compute/run.py $(BENCH_COMPUTE_ARGS)
 
 # CPython's regression tests in python.wasm and in the stock WASI build
 # (scripts/conformance.py: the full list takes about 2 minutes on 2 cores);
