@@ -29,8 +29,24 @@ KEY_INPUTS=(
     "$ONEPY_ROOT"/patches/xz-utils/*.patch
 )
 
+# Speed levers (issue 16, README "Compute speed"), part of the key:
+# what each measured is in benches/compute/levers.md.
+# PGO=1 (default: 3-4% faster): a profile trained on a native,
+# clang-instrumented build of the same patched sources, applied to the wasm32
+# compile (see pgo_train below).
+PGO="${ONEPY_LIBPYTHON_PGO:-1}"
+# LTO=1 (default off: no faster, 20% larger): libpython's objects are LLVM
+# bitcode (-flto=thin); whatever links them (CPython's own python.wasm, and
+# rust-lld for onepy's modules) optimizes across CPython's files at link time.
+LTO="${ONEPY_LIBPYTHON_LTO:-0}"
+# The optimisation flags of the wasm32 CPython compile (ours; the unpatched
+# baseline in stock/ always uses CPython's defaults below).
+WASI_OPT="${ONEPY_LIBPYTHON_OPT:--DNDEBUG -O3 -Wall}"
+STOCK_OPT="-DNDEBUG -O3 -Wall"
+LLVM_PROFDATA="${ONEPY_LLVM_PROFDATA:-llvm-profdata-19}"
+
 cache_key() {
-    { hash_files "${KEY_INPUTS[@]}"; toolchain_identity; } | sha256sum | cut -c1-16
+    { hash_files "${KEY_INPUTS[@]}"; toolchain_identity; echo "pgo=$PGO lto=$LTO opt=$WASI_OPT"; } | sha256sum | cut -c1-16
 }
 
 KEY="$(cache_key)"
@@ -174,9 +190,66 @@ build_sqlite() {
     cp sqlite3.h "$DEPS/include/"
 }
 
-# configure_wasi_python BUILD_DIR SOURCE_DIR: CPython for wasm32-wasip1.
+# PGO without a wasm32 profile runtime (Debian ships none). Clang's frontend
+# instrumentation keys each function's counters by its name (static functions
+# prefixed by the source path as given on the command line) and a hash of its
+# source-level control flow, so a profile trained natively applies to the
+# wasm32 compile of the same sources wherever the preprocessed code agrees.
+# To keep it agreeing: the same patched tree, configured from a sibling of
+# wasi/ by the same relative path (same static-function names), and without
+# computed gotos (the wasm32 build has none; they change ceval's control
+# flow). Training is CPython's own PGO task list (`-m test --pgo`, what
+# `make profile-opt` runs), not the benchmarks. Functions whose hash differs
+# (code under #ifdef that differs between the two platforms) keep no profile:
+# pgo_report lists them per file.
+PGO_RAW="$WORK/pgo-raw"
+PROFDATA="$OUT/pgo/cpython.profdata"
+
+pgo_instrumented_build() {
+    rm -rf "$WORK/pgo-native" && mkdir -p "$WORK/pgo-native"
+    cd "$WORK/pgo-native"
+    CC="$CLANG" OPT="-DNDEBUG -O2" \
+    CFLAGS_NODIST="-fprofile-instr-generate" LDFLAGS_NODIST="-fprofile-instr-generate" \
+        "$(realpath --relative-to="$WORK/pgo-native" "$SRC/cpython")/configure" --without-computed-gotos \
+        --with-hash-algorithm=siphash13 --disable-test-modules --without-ensurepip
+    make -j"$JOBS" all
+}
+
+pgo_train() {
+    cd "$WORK/pgo-native"
+    rm -rf "$PGO_RAW" && mkdir -p "$PGO_RAW" "$OUT/pgo"
+    # Failing tests do not matter for a profile (make profile-opt ignores them too).
+    LLVM_PROFILE_FILE="$PGO_RAW/%p-%m.profraw" ./python -m test --pgo --timeout=1200 >"$OUT/pgo/train.log" 2>&1 || true
+    tail -n 3 "$OUT/pgo/train.log"
+    ls "$PGO_RAW"/*.profraw >/dev/null || die "PGO training wrote no profile (see $OUT/pgo/train.log)"
+    "$LLVM_PROFDATA" merge -o "$PROFDATA" "$PGO_RAW"/*.profraw
+    "$LLVM_PROFDATA" show --detailed-summary "$PROFDATA" >"$OUT/pgo/summary.txt"
+}
+
+# The wasm32 compile flags that apply the profile and LTO (CFLAGS_NODIST:
+# CPython's own code, not what extensions are later compiled with).
+speed_cflags() {
+    if [ "$PGO" = 1 ]; then
+        echo -n "-fprofile-instr-use=$PROFDATA -Wprofile-instr-out-of-date -Wno-profile-instr-unprofiled "
+    fi
+    if [ "$LTO" = 1 ]; then echo -n "-flto=thin"; fi
+}
+
+# How much of the profile applied. Clang reports, per translation unit, how
+# many functions had a control-flow hash that differed from the training
+# build's (their counters are ignored; clang does not name them); the sum
+# goes to pgo/mismatch.txt and build-info.txt.
+pgo_report() {
+    grep -h "profile data may be out of date" "$STEP_LOG_DIR/make-wasi-python.log" \
+        | sed -n 's/.* of \([0-9]*\) functions*, \([0-9]*\) ha[sv]e* mismatched.*/\1 \2/p' \
+        | awk '{ n++; f += $1; m += $2 } END { printf "%d translation units with mismatches: %d of their %d functions compiled without profile\n", n, m, f }' \
+        >"$OUT/pgo/mismatch.txt"
+    cat "$OUT/pgo/mismatch.txt"
+}
+
+# configure_wasi_python BUILD_DIR SOURCE_DIR OPT [CFLAGS_NODIST [LDFLAGS_NODIST]]: CPython for wasm32-wasip1.
 configure_wasi_python() {
-    local build="$1" source="$2"
+    local build="$1" source="$2" opt="$3" nodist="${4:-}" ldnodist="${5:-}"
     rm -rf "$build" && mkdir -p "$build"
     cd "$build"
     # configure by a relative path: the source dir is compiled into
@@ -192,7 +265,7 @@ configure_wasi_python() {
     BZIP2_CFLAGS="-I$DEPS/include" BZIP2_LIBS="-L$DEPS/lib -lbz2" \
     LIBLZMA_CFLAGS="-I$DEPS/include" LIBLZMA_LIBS="-L$DEPS/lib -llzma" \
     LIBSQLITE3_CFLAGS="-I$DEPS/include" LIBSQLITE3_LIBS="-L$DEPS/lib -lsqlite3" \
-    OPT="-DNDEBUG -O3 -Wall" \
+    OPT="$opt" CFLAGS_NODIST="$nodist" LDFLAGS_NODIST="$ldnodist" \
         "$(realpath --relative-to="$build" "$source")/configure" --host=wasm32-wasip1 \
         --build="$(uname -m)-pc-linux-gnu" \
         --with-build-python="$OUT/native/bin/python3.13" --prefix=/usr/local \
@@ -260,6 +333,8 @@ write_build_info() {
         echo "clang: $("$CLANG" --version | head -n1)"
         echo "libpython3.13.a: $(stat -c %s "$OUT/lib/libpython3.13.a") bytes"
         echo "stock python.wasm: $(stat -c %s "$OUT/stock/python.wasm") bytes"
+        echo "pgo: $PGO lto: $LTO opt: $WASI_OPT"
+        if [ "$PGO" = 1 ]; then echo "pgo profile: $(cat "$OUT/pgo/mismatch.txt")"; fi
         echo "step timings (s):"
         sed 's/^/  /' "$STEP_LOG_DIR/timings.txt"
         echo "built-in modules:"
@@ -275,10 +350,16 @@ step zlib                   build_zlib
 step bzip2                  build_bzip2
 step xz-liblzma             build_xz
 step sqlite3                build_sqlite
-step configure-wasi-python  configure_wasi_python "$WORK/wasi" "$SRC/cpython"
+if [ "$PGO" = 1 ]; then
+    step pgo-instrumented-build pgo_instrumented_build
+    step pgo-train              pgo_train
+fi
+step configure-wasi-python  configure_wasi_python "$WORK/wasi" "$SRC/cpython" "$WASI_OPT" "$(speed_cflags)" \
+    "$(if [ "$LTO" = 1 ]; then echo -flto=thin; fi)"
 step make-wasi-python       make_wasi_python "$WORK/wasi"
+if [ "$PGO" = 1 ]; then pgo_report; fi
 step unpatched-sources      unpack_unpatched_cpython
-step configure-unpatched    configure_wasi_python "$WORK/wasi-unpatched" "$SRC/cpython-unpatched"
+step configure-unpatched    configure_wasi_python "$WORK/wasi-unpatched" "$SRC/cpython-unpatched" "$STOCK_OPT"
 step make-unpatched         make_wasi_python "$WORK/wasi-unpatched"
 step install                install_outputs
 write_build_info

@@ -78,6 +78,11 @@ def geomean(xs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--wasm", action="append", default=[], help="NAME=FILE: another module to time (no preopens needed)")
+    ap.add_argument("--stdlib-wasm", action="append", default=[],
+                    help="NAME=FILE: a CPython-built python.wasm (no embedded stdlib) to time with the stdlib mapped")
+    ap.add_argument("--guest-env", action="append", default=[],
+                    help="NAME:KEY=VALUE: an environment variable for the wasm runtime NAME (e.g. PYTHONMALLOC)")
+    ap.add_argument("--no-default-wasm", action="store_true", help="time only the --wasm/--stdlib-wasm modules")
     ap.add_argument("--only", help="comma-separated benchmark names (default: all)")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--min-time", default="0.1")
@@ -100,15 +105,24 @@ def main():
         "python3": ["/usr/bin/python3", str(HERE / "harness.py"), str(benches)] + harness_args,
         "native-3.13.5": [str(libpython / "native/bin/python3.13"), str(HERE / "harness.py"), str(benches)] + harness_args,
     }
-    wasm = [("python.wasm", str(ROOT / "python.wasm"), [], [])]
+    stock_flags = ["-W", "max-wasm-stack=8388608"]
+    stdlib_dir = ["--dir", f"{libpython / 'stdlib'}::/usr/local/lib/python3.13"]
+    wasm = [] if args.no_default_wasm else [("python.wasm", str(ROOT / "python.wasm"), [], [])]
     for spec in args.wasm:
         n, f = spec.split("=", 1)
         wasm.append((n, f, [], []))
-    stock_flags = ["-W", "max-wasm-stack=8388608"]
-    wasm.append(("stock", str(libpython / "stock/python.wasm"), stock_flags,
-                 ["--dir", f"{libpython / 'stdlib'}::/usr/local/lib/python3.13"]))
+    for spec in args.stdlib_wasm:
+        n, f = spec.split("=", 1)
+        wasm.append((n, f, stock_flags, stdlib_dir))
+    if not args.no_default_wasm:
+        wasm.append(("stock", str(libpython / "stock/python.wasm"), stock_flags, stdlib_dir))
+    extra_env = {}
+    for spec in args.guest_env:
+        n, kv = spec.split(":", 1)
+        extra_env.setdefault(n, []).extend(["--env", kv])
     for n, f, flags, dirs in wasm:
         cwasm = compile_wasm(wasmtime, f, flags, scratch)
+        dirs = dirs + extra_env.get(n, [])
         runtimes[n] = [wasmtime, "run", *flags, "--allow-precompiled", *guest, *dirs, str(cwasm),
                        "/harness/harness.py", "/bench"] + harness_args
 
