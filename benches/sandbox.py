@@ -44,7 +44,7 @@ def main():
     ap.add_argument("--module", required=True)
     ap.add_argument("--numpy", required=True)
     ap.add_argument("--wasmtime", required=True)
-    ap.add_argument("--bench", required=True, help="target/release/examples/bench")
+    ap.add_argument("--bench", required=True, help="target/host/examples/bench")
     ap.add_argument("--out", required=True)
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--subprocess-calls", type=int, default=40)
@@ -60,7 +60,7 @@ def main():
             module = args.numpy if numpy else args.module
             lib = json.loads(subprocess.run(
                 [args.bench, "--module", module, "--code", code, "--inputs", json.dumps(INPUTS),
-                 "--calls", str(args.calls), "--threads", "2", "--dirty"],
+                 "--calls", str(args.calls), "--threads", "2", "--dirty", "--resident", "16"],
                 check=True, capture_output=True, text=True).stdout)
             sub_code = f"inputs = {INPUTS!r}\n{code}"
             wt = timed_runs([args.wasmtime, "run", "--allow-precompiled",
@@ -71,8 +71,8 @@ def main():
             print(label, lib, wt, py, flush=True)
 
     lines = [
-        "| per call, ms: median (p99) | onepy_sandbox (fresh instance) | `wasmtime run --allow-precompiled` | `/usr/bin/python3 -c` | wasmtime run / sandbox | calls/s, 2 threads | dirtied per call |",
-        "|---|---|---|---|---|---|---|",
+        "| per call, ms: median (p99) | onepy_sandbox (fresh instance) | `wasmtime run --allow-precompiled` | `/usr/bin/python3 -c` | wasmtime run / sandbox | calls/s, 2 threads | dirtied per call | resident per concurrent call |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         s = r["sandbox"]
@@ -80,14 +80,16 @@ def main():
             f"| `{r['snippet']}` ({r['module']}) | {fmt(s)} | {fmt(r['wasmtime_run'])} | "
             f"{fmt(r['python3']) if r['python3'] else 'n/a (no numpy)'} | "
             f"{r['wasmtime_run']['median_ms'] / s['median_ms']:.1f}x | {s['calls_per_sec']:.0f} | "
-            f"{s['dirty_bytes'] / 1024:.0f} KiB |")
+            f"{s['dirty_bytes'] / 1024:.0f} KiB | {s['resident_bytes_per_call'] / 2**20:.1f} MiB |")
     create = ", ".join(f"{r['module']} {r['sandbox']['create_ms']:.0f} ms" for r in rows[::3])
     lines += [
         "",
         f"Sandbox creation (compiled module from the disk cache): {create}. "
         f"{args.calls} sequential calls per snippet after 20 warm-up calls, then {args.calls} calls on each of 2 threads; "
-        f"subprocesses: {args.subprocess_calls} runs each. Machine: {os.cpu_count()} cores "
-        f"({platform.machine()}), shared with other builds while measured.",
+        f"subprocesses: {args.subprocess_calls} runs each. Dirtied: private pages of the instance's linear memory "
+        f"after a call in a clean slot (/proc/self/pagemap). Resident: growth of the host process's RSS while "
+        f"16 calls sleep at once, divided by 16 (includes the image pages they map from the page cache). Machine: {os.cpu_count()} cores "
+        f"({platform.machine()}), load average {os.getloadavg()[0]:.1f} when it ended.",
     ]
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,11 +1,13 @@
 //! Per-call latency and throughput of fresh instances (benches/sandbox.py).
 //!
-//! bench --module M --code CODE [--inputs JSON] [--calls N] [--threads T] [--dirty]
+//! bench --module M --code CODE [--inputs JSON] [--calls N] [--threads T] [--dirty] [--resident N]
 //!
 //! Prints one JSON object: the sandbox creation time, per-call latencies
 //! (median, p99, in ms) of `calls` sequential calls after 20 warm-up calls,
 //! calls per second with `threads` threads, and (with --dirty, measured in a
-//! separate pass) the median bytes of linear memory a call dirtied.
+//! separate pass) the median bytes of linear memory a call dirtied, and
+//! (with --resident N) the growth of this process's resident memory while N
+//! calls sleep at once, per call.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +24,7 @@ fn main() -> Result<()> {
     let mut calls = 500usize;
     let mut threads = 2usize;
     let mut dirty = false;
+    let mut resident = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().with_context(|| format!("{a} needs a value"));
@@ -32,6 +35,7 @@ fn main() -> Result<()> {
             "--calls" => calls = value()?.parse()?,
             "--threads" => threads = value()?.parse()?,
             "--dirty" => dirty = true,
+            "--resident" => resident = value()?.parse()?,
             _ => bail!("unknown argument {a}"),
         }
     }
@@ -88,6 +92,7 @@ fn main() -> Result<()> {
     } else {
         None
     };
+    let resident_per_call = if resident > 0 { Some(resident_per_sandbox(&sandbox, resident)?) } else { None };
     println!(
         "{}",
         json!({
@@ -98,7 +103,41 @@ fn main() -> Result<()> {
             "threads": threads,
             "calls_per_sec": calls_per_sec,
             "dirty_bytes": dirty_bytes,
+            "resident_bytes_per_call": resident_per_call,
         })
     );
     Ok(())
+}
+
+/// VmRSS of this process, in bytes.
+fn rss() -> Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .context("no VmRSS in /proc/self/status")?;
+    Ok(kb * 1024)
+}
+
+/// Starts `n` calls that each sleep for a second (so all `n` instances are
+/// alive at once), samples the resident memory halfway, and returns its
+/// growth over the idle sandbox divided by `n`.
+fn resident_per_sandbox(sandbox: &Sandbox, n: usize) -> Result<f64> {
+    let before = rss()?;
+    let code = "import time\ntime.sleep(1)";
+    let peak = std::thread::scope(|scope| -> Result<u64> {
+        let handles: Vec<_> =
+            (0..n).map(|_| scope.spawn(|| sandbox.run(&Call { code, inputs_json: None, stdin: None }))).collect();
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        let during = rss()?;
+        for h in handles {
+            let o = h.join().unwrap()?;
+            if o.exit_code != Some(0) {
+                bail!("sleeping call failed: {:?} {}", o.error, String::from_utf8_lossy(&o.stderr));
+            }
+        }
+        Ok(during)
+    })?;
+    Ok(peak.saturating_sub(before) as f64 / n as f64)
 }

@@ -6,10 +6,11 @@
 //! [`Sandbox::run`] makes a new [`Store`] and instance for every call: with
 //! the pooling allocator and copy-on-write memory images the interpreter's
 //! snapshot is mapped, not copied, and nothing one call does is visible to
-//! the next. The code runs as `python -c WRAPPER`; the wrapper (see
-//! [`WRAPPER`]) takes the code and the JSON inputs from the environment,
-//! runs the code in `__main__`, and writes `result` as JSON to stdout after
-//! a per-call nonce, which the host's stdout pipe routes to a separate buffer.
+//! the next. The code runs as `python -c RUNNER` (see [`RUNNER`]): the
+//! guest's `_onepy_sandbox` module takes the code and the JSON inputs from
+//! the environment, runs the code in `__main__`, and writes `result` as JSON
+//! to stdout after a per-call nonce, which the host's stdout pipe routes to
+//! a separate buffer.
 //!
 //! Limits: wall-clock time (epoch interruption, one ticker thread per
 //! sandbox), optional fuel, linear memory (a [`ResourceLimiter`]: growth past
@@ -33,8 +34,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use wasmtime::error::Context;
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig, ResourceLimiter,
-    Store, Trap,
+    Config, Enabled, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig,
+    ResourceLimiter, Store, Trap,
 };
 use wasmtime::{Result, bail};
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -43,61 +44,16 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use crate::pipe::{CappedPipe, OutputLimitExceeded};
 
-/// The program `python -c` runs. The environment variables are removed
-/// before the user's code runs; the nonce only routes the result (the code
-/// could find it, but it could also just set `result`).
-pub const WRAPPER: &str = r#"
-def _onepy_sandbox_main():
-    import os, sys
-    env = os.environ
-    nonce = env.pop('ONEPY_SANDBOX_NONCE')
-    code = env.pop('ONEPY_SANDBOX_CODE')
-    raw = env.pop('ONEPY_SANDBOX_INPUTS', None)
-    g = globals()
-    del g['_onepy_sandbox_main']
-    if raw is None:
-        g['inputs'] = None
-    else:
-        import json
-        g['inputs'] = json.loads(raw)
-    status = 0
-    try:
-        exec(compile(code, '<sandbox>', 'exec'), g)
-    except SystemExit as e:
-        c = e.code
-        if c is None:
-            status = 0
-        elif isinstance(c, int):
-            status = c
-        else:
-            print(c, file=sys.stderr)
-            status = 1
-    except BaseException as e:
-        import linecache, traceback
-        linecache.cache['<sandbox>'] = (len(code), None, code.splitlines(True), '<sandbox>')
-        traceback.print_exception(type(e), e, e.__traceback__.tb_next)
-        status = 1
-    out = None
-    if 'result' in g:
-        import json
-        try:
-            out = json.dumps(g['result']).encode()
-        except Exception as e:
-            print('result is not JSON-serializable:', repr(e), file=sys.stderr)
-            status = status or 1
-    for f in (sys.stdout, sys.stderr):
-        try:
-            f.flush()
-        except Exception:
-            pass
-    if out is not None:
-        os.write(1, nonce.encode())
-        view = memoryview(out)
-        while view:
-            view = view[os.write(1, view):]
-    os._exit(status)
-_onepy_sandbox_main()
-"#;
+/// The program `python -c` runs: the guest side of the sandbox is the
+/// module `_onepy_sandbox` (src/python/_onepy_sandbox.py), part of every
+/// onepy build and imported into its snapshot. It takes the code, the JSON
+/// inputs and a per-call nonce from the environment (and removes them before
+/// the code runs) and writes the JSON of `result` to stdout after the nonce,
+/// which the host's stdout pipe routes to a separate buffer.
+pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
+
+/// Bytes of a memory slot reset in place (not released) after a call.
+const KEEP_RESIDENT: usize = 16 << 20;
 
 /// How often the ticker thread advances the engine's epoch.
 const TICK: Duration = Duration::from_millis(2);
@@ -137,8 +93,8 @@ pub struct Options {
     pub max_concurrency: u32,
     /// Where compiled modules are cached (None: [`cache::default_dir`]).
     pub cache_dir: Option<PathBuf>,
-    /// Benchmarks: measure [`Outcome::dirty_bytes`] (reads /proc/self/smaps
-    /// after every call, which is slow).
+    /// Benchmarks: measure [`Outcome::dirty_bytes`] (reads /proc/self/pagemap
+    /// after every call, and resets slots by releasing their pages: slower).
     pub measure_dirty: bool,
 }
 
@@ -266,6 +222,14 @@ pub fn engine_config(options: &Options) -> Config {
     config.epoch_interruption(true);
     config.consume_fuel(options.fuel.is_some());
     config.memory_init_cow(true);
+    // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
+    if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
+    if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     if let Some(size) = options.max_wasm_stack {
         config.max_wasm_stack(size);
     }
@@ -278,6 +242,17 @@ pub fn engine_config(options: &Options) -> Config {
         .max_memory_size(options.memory_limit.next_multiple_of(1 << 16))
         .table_elements(1 << 18)
         .max_core_instance_size(1 << 20);
+    // Resetting a slot after a call: by default wasmtime drops every page the
+    // call touched (madvise), so the next call page-faults again on each page
+    // it reads from the snapshot and copies again each page it writes: about
+    // half of a call's time was the kernel's. With PAGEMAP_SCAN (Linux 6.7+,
+    // `Auto` falls back elsewhere) wasmtime finds the pages a call wrote and
+    // copies them back from the image, up to `keep_resident` bytes, leaving
+    // the mappings in place. The benchmark's dirty-page count needs slots
+    // that start clean, so it turns this off.
+    if !options.measure_dirty {
+        pool.linear_memory_keep_resident(KEEP_RESIDENT).table_keep_resident(1 << 20).pagemap_scan(Enabled::Auto);
+    }
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     config
 }
@@ -321,9 +296,18 @@ impl Sandbox {
             counter: AtomicU64::new(0),
             _ticker: Ticker { stop, thread: Some(thread) },
         };
-        // Fail here, not on the first call, if the pool cannot hold the module.
-        let mut store = sandbox.store(WasiCtxBuilder::new().build_p1());
-        sandbox.pre.instantiate(&mut store).context("instantiating the module")?;
+        // Fail here, not on the first call, if the pool cannot hold the
+        // module or it is not a onepy build with the guest runner.
+        let probe = sandbox.run(&Call { code: "result = 1", ..Call::default() })?;
+        if probe.result_json.as_deref() != Some("1") {
+            bail!(
+                "the module did not run a test call (is it a onepy build with _onepy_sandbox?): \
+                 error {:?}, exit code {:?}, stderr: {}",
+                probe.error.map(ErrorKind::as_str),
+                probe.exit_code,
+                String::from_utf8_lossy(&probe.stderr).trim_end()
+            );
+        }
         Ok(sandbox)
     }
 
@@ -363,7 +347,7 @@ impl Sandbox {
         let stderr = CappedPipe::new(self.options.output_limit, None, 0);
 
         let mut b = WasiCtxBuilder::new();
-        b.args(&["python", "-c", WRAPPER]);
+        b.args(&["python", "-c", RUNNER]);
         for (k, v) in &self.options.env {
             b.env(k, v);
         }
@@ -453,24 +437,22 @@ fn check_imports(module: &Module) -> Result<()> {
     Ok(())
 }
 
-/// Private_Dirty of the mappings in `[start, start + len)`, from
-/// /proc/self/smaps.
+/// The bytes of `[start, start + len)` this process holds as private pages
+/// (copied from the image or zero-filled on write), from /proc/self/pagemap:
+/// present, exclusively mapped and not file-backed. Linux only.
 fn dirty_bytes(start: usize, len: usize) -> Option<u64> {
-    let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
-    let end = start + len;
-    let mut inside = false;
-    let mut total = 0;
-    for line in smaps.lines() {
-        let first = line.split_whitespace().next().unwrap_or("");
-        if let Some((a, b)) = first.split_once('-')
-            && let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
-        {
-            inside = a < end && b > start;
-        } else if inside && let Some(kb) = line.strip_prefix("Private_Dirty:") {
-            total += kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok()? * 1024;
-        }
-    }
-    Some(total)
+    use std::io::{Read, Seek, SeekFrom};
+    const PAGE: usize = 4096;
+    let mut pagemap = std::fs::File::open("/proc/self/pagemap").ok()?;
+    pagemap.seek(SeekFrom::Start((start / PAGE * 8) as u64)).ok()?;
+    let mut entries = vec![0u8; len.div_ceil(PAGE) * 8];
+    pagemap.read_exact(&mut entries).ok()?;
+    let private = entries
+        .chunks_exact(8)
+        .map(|e| u64::from_le_bytes(e.try_into().unwrap()))
+        .filter(|e| e >> 63 & 1 == 1 && e >> 56 & 1 == 1 && e >> 61 & 1 == 0)
+        .count();
+    Some((private * PAGE) as u64)
 }
 
 struct ScratchDir(PathBuf);

@@ -54,7 +54,7 @@ def main() -> None:
         subprocess.run([py, "-m", "pip", "install", "--quiet", "--no-index", wheels[0]], check=True)
         # Run from the temporary directory: the package must come from the venv.
         out = subprocess.run([py, "-c", example], cwd=tmp, capture_output=True, text=True)
-        if out.returncode != 0 or out.stdout.split() != ["[6, 120]", "timeout"]:
+        if out.returncode != 0 or out.stdout.splitlines() != ["[6, 120]", "timeout"]:
             sys.exit(f"README example failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
         out = subprocess.run([py, "-c", API_CHECKS], cwd=tmp, capture_output=True, text=True)
         if out.returncode != 0 or out.stdout.strip() != "api ok":
