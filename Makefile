@@ -14,6 +14,9 @@
 #   make oci         an OCI image archive of the build, for containerd/Kubernetes
 #   make test-oci    the images on containerd's wasm runtime (our shim), as root
 #   make bench-oci   container start time, memory and density -> benches/oci.md
+#   make sandbox         the onepy_sandbox wheel (sandbox/, python.wasm inside) -> dist/
+#   make test-sandbox    the sandbox crate's tests + the wheel in a clean venv
+#   make bench-sandbox   per-call latency of the sandbox -> benches/sandbox.md (README)
 #
 # Build settings (README, "Packages and apps"):
 #   PACKAGES="emoji==2.14.1 rich"   pure-Python packages from PyPI (or REQUIREMENTS=file)
@@ -77,7 +80,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench bench-compute clean conformance \
+.PHONY: sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench bench-compute clean conformance \
     oci oci-prereqs test-oci bench-oci
 
 deps:
@@ -209,7 +212,7 @@ test-numpy: | $(TOOLS_VENV)/.done
 test-e2e: build test-app test-files-app test-numpy
 	ONEPY_NUMPY_NATIVE=$(NUMPY_NATIVE) ONEPY_NUMPY_TESTS=$(NUMPY_TESTS) cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
-test: build test-unit test-e2e
+test: build test-unit test-e2e test-sandbox
 
 bench: build
 	bash benches/run.sh
@@ -268,6 +271,35 @@ test-oci: oci-prereqs
 
 bench-oci: oci-prereqs
 	bash benches/oci.sh python.oci.tar build/python-wasm-layer.oci.tar
+
+# The sandbox (issue 13): a host crate (wasmtime as a library), its CLI and
+# its Python wheel, all built with the workspace's `host` profile so they
+# share one compile of wasmtime. The guest's PYO3_CONFIG_FILE (exported above)
+# describes the wasm libpython; the host-side pyo3 build must not see it.
+SANDBOX_VENV := $(CACHE_ROOT)/sandbox-venv-$(shell sha256sum sandbox/requirements-build.txt | cut -c1-12)
+HOST_CARGO := env -u PYO3_CONFIG_FILE -u CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS cargo
+
+$(SANDBOX_VENV)/.done: sandbox/requirements-build.txt
+	rm -rf $(SANDBOX_VENV) && python3 -m venv $(SANDBOX_VENV)
+	$(SANDBOX_VENV)/bin/python -m pip install --quiet --require-hashes -r sandbox/requirements-build.txt
+	touch $@
+
+sandbox: build $(SANDBOX_VENV)/.done
+	cp $(OUTPUT) sandbox/python/onepy_sandbox/python.wasm
+	rm -f dist/onepy_sandbox-*.whl
+	env -u PYO3_CONFIG_FILE $(SANDBOX_VENV)/bin/maturin build --quiet --profile host --locked \
+	    --manifest-path sandbox/Cargo.toml --out dist
+
+test-sandbox: build test-numpy sandbox
+	ONEPY_SANDBOX_MODULE=$(CURDIR)/$(OUTPUT) ONEPY_SANDBOX_NUMPY_MODULE=$(CURDIR)/build/numpy.wasm \
+	    $(HOST_CARGO) test -q --profile host --locked -p onepy-sandbox -- --include-ignored --test-threads 2
+	python3 sandbox/tests/test_wheel.py dist
+
+bench-sandbox: build test-numpy sandbox
+	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --example bench
+	python3 benches/sandbox.py --module $(OUTPUT) --numpy build/numpy.wasm --wasmtime $(WASMTIME) \
+	    --bench target/host/examples/bench --out benches/sandbox.md
+	python3 scripts/readme_figures.py --write
 
 clean:
 	rm -rf target build stdlib-bundle stdlib-bundle.tmp $(OUTPUT) $(OCI_OUTPUT)

@@ -1,0 +1,112 @@
+"""Run Python code in a fresh, isolated instance of python.wasm per call.
+
+    from onepy_sandbox import Sandbox
+    sandbox = Sandbox(timeout=1.0)
+    r = sandbox.run("result = sum(inputs)", inputs=[1, 2, 3])
+    assert r.result == 6 and r.error is None
+
+Every call starts from the interpreter's snapshot: globals, imported
+modules, environment changes and files written in the scratch directory are
+gone at the next call. A `Sandbox` is safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+
+from ._native import NativeSandbox
+
+__all__ = ["Sandbox", "Result", "default_module"]
+
+_NO_INPUTS = object()
+
+
+def default_module() -> str:
+    """The python.wasm shipped in this package."""
+    return os.path.join(os.path.dirname(__file__), "python.wasm")
+
+
+@dataclass
+class Result:
+    """What one call did.
+
+    `result` is the JSON-decoded value of the global `result` the code set
+    (None if it set none). `error` is None, "timeout", "memory_limit",
+    "output_limit" or "crashed"; an exception in the code is not an error:
+    its traceback is in `stderr` and `exit_code` is 1.
+    """
+
+    stdout: str
+    stderr: str
+    exit_code: Optional[int]
+    result: Any
+    error: Optional[str]
+    duration: float
+    stdout_truncated: bool
+    stderr_truncated: bool
+    has_result: bool
+    error_detail: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.exit_code == 0
+
+
+class Sandbox:
+    """A compiled onepy module, instantiated afresh for every `run`.
+
+    module: path of a onepy build (default: the python.wasm in this package).
+    timeout: wall-clock seconds per call. memory_limit: bytes of linear
+    memory. output_limit: bytes of stdout and of stderr each. env: the
+    environment the code sees (nothing from the host otherwise). dirs: host
+    directories to mount, as (host, guest) or (host, guest, read_only)
+    tuples (read-only unless told). scratch: a fresh empty /tmp per call.
+    fuel: optional instruction budget per call (slower; runs out as
+    "timeout"). max_concurrency: calls that may run at once.
+    """
+
+    def __init__(
+        self,
+        module: Optional[Union[str, os.PathLike]] = None,
+        timeout: float = 30.0,
+        memory_limit: int = 256 << 20,
+        output_limit: int = 1 << 20,
+        env: Optional[Mapping[str, str]] = None,
+        dirs: Optional[Sequence[Tuple]] = None,
+        scratch: bool = False,
+        fuel: Optional[int] = None,
+        max_wasm_stack: Optional[int] = None,
+        max_concurrency: int = 64,
+        cache_dir: Optional[Union[str, os.PathLike]] = None,
+    ) -> None:
+        mounts = []
+        for d in dirs or ():
+            host, guest, *rest = d
+            mounts.append((os.fspath(host), str(guest), bool(rest[0]) if rest else True))
+        self._native = NativeSandbox(
+            os.fspath(module) if module is not None else default_module(),
+            float(timeout),
+            int(memory_limit),
+            int(output_limit),
+            [(str(k), str(v)) for k, v in (env or {}).items()],
+            mounts,
+            bool(scratch),
+            fuel,
+            max_wasm_stack,
+            int(max_concurrency),
+            os.fspath(cache_dir) if cache_dir is not None else None,
+        )
+
+    def run(self, code: str, inputs: Any = None, stdin: Union[str, bytes, None] = None) -> Result:
+        """Runs `code` with the global `inputs` (JSON-encoded on the way in)."""
+        inputs_json = None if inputs is None else json.dumps(inputs)
+        if isinstance(stdin, str):
+            stdin = stdin.encode()
+        d = self._native.run(code, inputs_json, stdin)
+        raw = d.pop("result_json")
+        d["has_result"] = raw is not None
+        d["result"] = None if raw is None else json.loads(raw)
+        return Result(**d)

@@ -1,0 +1,495 @@
+//! Run Python code in a fresh instance of a onepy module (python.wasm, or
+//! any onepy build such as the numpy one) per call.
+//!
+//! [`Sandbox::new`] compiles the module once (or loads it from the on-disk
+//! cache, see [`cache`]), links WASI preview 1 and keeps an [`InstancePre`].
+//! [`Sandbox::run`] makes a new [`Store`] and instance for every call: with
+//! the pooling allocator and copy-on-write memory images the interpreter's
+//! snapshot is mapped, not copied, and nothing one call does is visible to
+//! the next. The code runs as `python -c RUNNER` (see [`RUNNER`]): the
+//! guest's `_onepy_sandbox` module takes the code and the JSON inputs from
+//! the environment, runs the code in `__main__`, and writes `result` as JSON
+//! to stdout after a per-call nonce, which the host's stdout pipe routes to
+//! a separate buffer.
+//!
+//! Limits: wall-clock time (epoch interruption, one ticker thread per
+//! sandbox), optional fuel, linear memory (a [`ResourceLimiter`]: growth past
+//! the cap fails, so CPython raises `MemoryError` where it can), and the
+//! size of stdout and stderr (a write past the cap ends the call). A trap
+//! ends only its own call.
+
+pub mod cache;
+pub mod pipe;
+#[cfg(feature = "python")]
+mod python;
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use wasmtime::error::Context;
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig,
+    ResourceLimiter, Store, Trap,
+};
+use wasmtime::{Result, bail};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
+
+use crate::pipe::{CappedPipe, OutputLimitExceeded};
+
+/// The program `python -c` runs: the guest side of the sandbox is the
+/// module `_onepy_sandbox` (src/python/_onepy_sandbox.py), part of every
+/// onepy build and imported into its snapshot. It takes the code, the JSON
+/// inputs and a per-call nonce from the environment (and removes them before
+/// the code runs) and writes the JSON of `result` to stdout after the nonce,
+/// which the host's stdout pipe routes to a separate buffer.
+pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
+
+/// Bytes of a memory slot reset in place (not released) after a call.
+const KEEP_RESIDENT: usize = 16 << 20;
+
+/// How often the ticker thread advances the engine's epoch.
+const TICK: Duration = Duration::from_millis(2);
+
+/// A host directory made visible to the guest.
+#[derive(Clone, Debug)]
+pub struct DirMapping {
+    pub host: PathBuf,
+    pub guest: String,
+    pub read_only: bool,
+}
+
+/// Sandbox settings. `Options::default()` is what the Python package uses
+/// when an argument is not given.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Wall-clock limit per call.
+    pub timeout: Duration,
+    /// Linear-memory cap in bytes.
+    pub memory_limit: usize,
+    /// Cap on each of stdout and stderr, in bytes.
+    pub output_limit: usize,
+    /// Cap on the JSON text of `result`.
+    pub result_limit: usize,
+    /// Fuel per call (None: no fuel metering, which is faster).
+    pub fuel: Option<u64>,
+    /// Environment variables the code sees (nothing else from the host).
+    pub env: Vec<(String, String)>,
+    /// Host directories the code sees (none by default).
+    pub dirs: Vec<DirMapping>,
+    /// A fresh empty host directory per call, mounted at `/tmp` and removed
+    /// after the call.
+    pub scratch: bool,
+    /// wasmtime's `max_wasm_stack` (None: wasmtime's default).
+    pub max_wasm_stack: Option<usize>,
+    /// Instances that may run at once (pooling allocator slots).
+    pub max_concurrency: u32,
+    /// Where compiled modules are cached (None: [`cache::default_dir`]).
+    pub cache_dir: Option<PathBuf>,
+    /// Benchmarks: measure [`Outcome::dirty_bytes`] (reads /proc/self/pagemap
+    /// after every call, and resets slots by releasing their pages: slower).
+    pub measure_dirty: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: Duration::from_secs(30),
+            memory_limit: 256 << 20,
+            output_limit: 1 << 20,
+            result_limit: 16 << 20,
+            fuel: None,
+            env: Vec::new(),
+            dirs: Vec::new(),
+            scratch: false,
+            max_wasm_stack: None,
+            max_concurrency: 64,
+            cache_dir: None,
+            measure_dirty: false,
+        }
+    }
+}
+
+/// Why a call did not end normally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Timeout,
+    MemoryLimit,
+    OutputLimit,
+    Crashed,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::MemoryLimit => "memory_limit",
+            ErrorKind::OutputLimit => "output_limit",
+            ErrorKind::Crashed => "crashed",
+        }
+    }
+}
+
+/// What one call did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub stdout_truncated: bool,
+    pub stderr_truncated: bool,
+    /// The exit status (None when the call ended with an error).
+    pub exit_code: Option<i32>,
+    /// The JSON text of the global `result`, if the code set one.
+    pub result_json: Option<String>,
+    pub error: Option<ErrorKind>,
+    /// The trap or host error behind `error`.
+    pub error_detail: Option<String>,
+    pub duration: Duration,
+    /// With [`Options::measure_dirty`]: the bytes of linear memory the call
+    /// made private (copied or zero-filled pages), Linux only.
+    pub dirty_bytes: Option<u64>,
+}
+
+/// One call's input.
+#[derive(Debug, Default)]
+pub struct Call<'a> {
+    pub code: &'a str,
+    /// JSON text bound to the global `inputs` (None: `inputs = None`).
+    pub inputs_json: Option<&'a str>,
+    pub stdin: Option<Vec<u8>>,
+}
+
+struct Limiter {
+    memory_limit: usize,
+    memory_denied: bool,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
+        if desired > self.memory_limit {
+            self.memory_denied = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
+        Ok(desired <= 1 << 20)
+    }
+}
+
+struct CallState {
+    wasi: WasiP1Ctx,
+    limiter: Limiter,
+}
+
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.thread().unpark();
+            let _ = t.join();
+        }
+    }
+}
+
+/// A compiled module ready to be instantiated once per call. `Sync`: one
+/// sandbox serves calls from many threads at once.
+pub struct Sandbox {
+    engine: Engine,
+    pre: InstancePre<CallState>,
+    options: Options,
+    hasher: RandomState,
+    counter: AtomicU64,
+    _ticker: Ticker,
+}
+
+/// The engine settings a sandbox with `options` uses.
+pub fn engine_config(options: &Options) -> Config {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.consume_fuel(options.fuel.is_some());
+    config.memory_init_cow(true);
+    // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
+    if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
+    if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    if let Some(size) = options.max_wasm_stack {
+        config.max_wasm_stack(size);
+    }
+    let mut pool = PoolingAllocationConfig::default();
+    let slots = options.max_concurrency.max(1);
+    pool.total_core_instances(slots)
+        .total_memories(slots)
+        .total_tables(slots)
+        .total_stacks(slots)
+        .max_memory_size(options.memory_limit.next_multiple_of(1 << 16))
+        .table_elements(1 << 18)
+        .max_core_instance_size(1 << 20);
+    // Resetting a slot after a call: by default wasmtime drops every page the
+    // call touched (madvise), so the next call page-faults again on each page
+    // it reads from the snapshot and copies again each page it writes: about
+    // half of a call's time was the kernel's. With PAGEMAP_SCAN (Linux 6.7+,
+    // `Auto` falls back elsewhere) wasmtime finds the pages a call wrote and
+    // copies them back from the image, up to `keep_resident` bytes, leaving
+    // the mappings in place. The benchmark's dirty-page count needs slots
+    // that start clean, so it turns this off.
+    if !options.measure_dirty {
+        pool.linear_memory_keep_resident(KEEP_RESIDENT).table_keep_resident(1 << 20).pagemap_scan(Enabled::Auto);
+    }
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    config
+}
+
+impl Sandbox {
+    /// A sandbox running the module at `path`.
+    pub fn from_file(path: &Path, options: Options) -> Result<Sandbox> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Sandbox::new(&bytes, options)
+    }
+
+    /// A sandbox running the module `wasm` (a wasm binary).
+    pub fn new(wasm: &[u8], options: Options) -> Result<Sandbox> {
+        let engine = Engine::new(&engine_config(&options))?;
+        let dir = match &options.cache_dir {
+            Some(d) => d.clone(),
+            None => cache::default_dir(),
+        };
+        let module = cache::load_or_compile(&engine, wasm, &dir)?;
+        check_imports(&module)?;
+        let mut linker: Linker<CallState> = Linker::new(&engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut CallState| &mut s.wasi)?;
+        let pre = linker.instantiate_pre(&module)?;
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let engine = engine.clone();
+            let stop = stop.clone();
+            std::thread::Builder::new().name("onepy-sandbox-epoch".into()).spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::park_timeout(TICK);
+                    engine.increment_epoch();
+                }
+            })?
+        };
+        let sandbox = Sandbox {
+            engine,
+            pre,
+            options,
+            hasher: RandomState::new(),
+            counter: AtomicU64::new(0),
+            _ticker: Ticker { stop, thread: Some(thread) },
+        };
+        // Fail here, not on the first call, if the pool cannot hold the
+        // module or it is not a onepy build with the guest runner.
+        let probe = sandbox.run(&Call { code: "result = 1", ..Call::default() })?;
+        if probe.result_json.as_deref() != Some("1") {
+            bail!(
+                "the module did not run a test call (is it a onepy build with _onepy_sandbox?): \
+                 error {:?}, exit code {:?}, stderr: {}",
+                probe.error.map(ErrorKind::as_str),
+                probe.exit_code,
+                String::from_utf8_lossy(&probe.stderr).trim_end()
+            );
+        }
+        Ok(sandbox)
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn store(&self, wasi: WasiP1Ctx) -> Store<CallState> {
+        let limiter = Limiter { memory_limit: self.options.memory_limit, memory_denied: false };
+        let mut store = Store::new(&self.engine, CallState { wasi, limiter });
+        store.limiter(|s| &mut s.limiter);
+        store
+    }
+
+    fn nonce(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let a = self.hasher.hash_one((n, Instant::now()));
+        let b = self.hasher.hash_one((a, n, std::thread::current().id()));
+        format!("onepy-sandbox-result-{a:016x}{b:016x}")
+    }
+
+    /// Runs `call` in a fresh instance. Errors are the host's (a scratch
+    /// directory that cannot be made, code with a NUL byte); everything the
+    /// guest does, traps included, is an [`Outcome`].
+    pub fn run(&self, call: &Call<'_>) -> Result<Outcome> {
+        let started = Instant::now();
+        if call.code.contains('\0') || call.inputs_json.is_some_and(|s| s.contains('\0')) {
+            bail!("code and inputs must not contain NUL characters");
+        }
+        let nonce = self.nonce();
+        let stdout =
+            CappedPipe::new(self.options.output_limit, Some(nonce.as_bytes().to_vec()), self.options.result_limit);
+        let stderr = CappedPipe::new(self.options.output_limit, None, 0);
+
+        let mut b = WasiCtxBuilder::new();
+        b.args(&["python", "-c", RUNNER]);
+        for (k, v) in &self.options.env {
+            b.env(k, v);
+        }
+        b.env("ONEPY_SANDBOX_NONCE", &nonce);
+        b.env("ONEPY_SANDBOX_CODE", call.code);
+        if let Some(inputs) = call.inputs_json {
+            b.env("ONEPY_SANDBOX_INPUTS", inputs);
+        }
+        if let Some(data) = &call.stdin {
+            b.stdin(MemoryInputPipe::new(data.clone()));
+        }
+        b.stdout(stdout.clone());
+        b.stderr(stderr.clone());
+        for d in &self.options.dirs {
+            let perms = if d.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
+            b.preopened_dir(&d.host, &d.guest, perms).with_context(|| format!("preopening {}", d.host.display()))?;
+        }
+        let scratch = if self.options.scratch { Some(ScratchDir::new()?) } else { None };
+        if let Some(s) = &scratch {
+            b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
+        }
+
+        let mut store = self.store(b.build_p1());
+        let ticks = self.options.timeout.as_nanos().div_ceil(TICK.as_nanos()) as u64 + 1;
+        store.set_epoch_deadline(ticks);
+        if let Some(fuel) = self.options.fuel {
+            store.set_fuel(fuel)?;
+        }
+        // Fails when `max_concurrency` instances are already running.
+        let instance = self.pre.instantiate(&mut store).context("instantiating the module")?;
+        let ran = instance.get_typed_func::<(), ()>(&mut store, "_start").and_then(|start| start.call(&mut store, ()));
+        let dirty_bytes = match self.options.measure_dirty {
+            true => instance
+                .get_memory(&mut store, "memory")
+                .and_then(|m| dirty_bytes(m.data_ptr(&store) as usize, m.data_size(&store))),
+            false => None,
+        };
+        let memory_denied = store.data().limiter.memory_denied;
+        drop(store);
+        drop(scratch);
+        let out = stdout.take();
+        let err = stderr.take();
+
+        let (exit_code, mut error, error_detail) = match ran {
+            Ok(()) => (Some(0), None, None),
+            Err(e) => {
+                if let Some(exit) = e.downcast_ref::<I32Exit>() {
+                    (Some(exit.0), None, None)
+                } else if e.downcast_ref::<OutputLimitExceeded>().is_some() || out.truncated || err.truncated {
+                    (None, Some(ErrorKind::OutputLimit), Some(format!("{e:#}")))
+                } else {
+                    let kind = match e.downcast_ref::<Trap>() {
+                        Some(Trap::Interrupt) | Some(Trap::OutOfFuel) => ErrorKind::Timeout,
+                        _ => ErrorKind::Crashed,
+                    };
+                    (None, Some(kind), Some(format!("{e:#}")))
+                }
+            }
+        };
+        // Growth was refused and the program did not recover from it.
+        if memory_denied && exit_code != Some(0) && error != Some(ErrorKind::Timeout) {
+            error = Some(ErrorKind::MemoryLimit);
+        }
+        let result_json = out.result.map(|r| String::from_utf8_lossy(&r).into_owned());
+        Ok(Outcome {
+            stdout: out.bytes,
+            stderr: err.bytes,
+            stdout_truncated: out.truncated,
+            stderr_truncated: err.truncated,
+            exit_code,
+            result_json,
+            error,
+            error_detail,
+            duration: started.elapsed(),
+            dirty_bytes,
+        })
+    }
+}
+
+/// The module may import only WASI preview 1.
+fn check_imports(module: &Module) -> Result<()> {
+    for import in module.imports() {
+        if import.module() != "wasi_snapshot_preview1" {
+            bail!("the module imports {}::{}, not WASI preview 1", import.module(), import.name());
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of `[start, start + len)` this process holds as private pages
+/// (copied from the image or zero-filled on write), from /proc/self/pagemap:
+/// present, exclusively mapped and not file-backed. Linux only.
+fn dirty_bytes(start: usize, len: usize) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    const PAGE: usize = 4096;
+    let mut pagemap = std::fs::File::open("/proc/self/pagemap").ok()?;
+    pagemap.seek(SeekFrom::Start((start / PAGE * 8) as u64)).ok()?;
+    let mut entries = vec![0u8; len.div_ceil(PAGE) * 8];
+    pagemap.read_exact(&mut entries).ok()?;
+    let private = entries
+        .chunks_exact(8)
+        .map(|e| u64::from_le_bytes(e.try_into().unwrap()))
+        .filter(|e| e >> 63 & 1 == 1 && e >> 56 & 1 == 1 && e >> 61 & 1 == 0)
+        .count();
+    Some((private * PAGE) as u64)
+}
+
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new() -> Result<ScratchDir> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("onepy-sandbox-{}-{n}", std::process::id()));
+        std::fs::create_dir(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(ScratchDir(path))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Outcome {
+    /// The outcome as the JSON object the CLI writes: text as UTF-8 (invalid
+    /// bytes replaced), `result` decoded, `duration` in seconds.
+    pub fn to_json(&self) -> serde_json::Value {
+        let result = match &self.result_json {
+            Some(text) => serde_json::from_str(text).unwrap_or(serde_json::Value::Null),
+            None => serde_json::Value::Null,
+        };
+        serde_json::json!({
+            "stdout": String::from_utf8_lossy(&self.stdout),
+            "stderr": String::from_utf8_lossy(&self.stderr),
+            "exit_code": self.exit_code,
+            "result": result,
+            "error": self.error.map(ErrorKind::as_str),
+            "duration": self.duration.as_secs_f64(),
+            "stdout_truncated": self.stdout_truncated,
+            "stderr_truncated": self.stderr_truncated,
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! `onepy_sandbox._native`: the Python binding (feature `python`). The
+//! public API, defaults and JSON handling live in
+//! `python/onepy_sandbox/__init__.py`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::{Call, DirMapping, Options, Sandbox};
+
+#[pyclass(frozen, module = "onepy_sandbox._native")]
+struct NativeSandbox {
+    inner: Sandbox,
+}
+
+#[pymethods]
+impl NativeSandbox {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (module, timeout, memory_limit, output_limit, env, dirs, scratch, fuel, max_wasm_stack, max_concurrency, cache_dir))]
+    fn new(
+        py: Python<'_>,
+        module: PathBuf,
+        timeout: f64,
+        memory_limit: usize,
+        output_limit: usize,
+        env: Vec<(String, String)>,
+        dirs: Vec<(PathBuf, String, bool)>,
+        scratch: bool,
+        fuel: Option<u64>,
+        max_wasm_stack: Option<usize>,
+        max_concurrency: u32,
+        cache_dir: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        let timeout = Duration::try_from_secs_f64(timeout).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let options = Options {
+            timeout,
+            memory_limit,
+            output_limit,
+            fuel,
+            env,
+            dirs: dirs.into_iter().map(|(host, guest, read_only)| DirMapping { host, guest, read_only }).collect(),
+            scratch,
+            max_wasm_stack,
+            max_concurrency,
+            cache_dir,
+            ..Options::default()
+        };
+        let inner = py
+            .detach(|| Sandbox::from_file(&module, options))
+            .map_err(|e| PyRuntimeError::new_err(format!("{e:#}")))?;
+        Ok(NativeSandbox { inner })
+    }
+
+    #[pyo3(signature = (code, inputs_json=None, stdin=None))]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        code: String,
+        inputs_json: Option<String>,
+        stdin: Option<Vec<u8>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let call = Call { code: &code, inputs_json: inputs_json.as_deref(), stdin };
+        let o = py.detach(|| self.inner.run(&call)).map_err(|e| PyValueError::new_err(format!("{e:#}")))?;
+        let d = PyDict::new(py);
+        d.set_item("stdout", String::from_utf8_lossy(&o.stdout))?;
+        d.set_item("stderr", String::from_utf8_lossy(&o.stderr))?;
+        d.set_item("stdout_truncated", o.stdout_truncated)?;
+        d.set_item("stderr_truncated", o.stderr_truncated)?;
+        d.set_item("exit_code", o.exit_code)?;
+        d.set_item("result_json", o.result_json)?;
+        d.set_item("error", o.error.map(|e| e.as_str()))?;
+        d.set_item("error_detail", o.error_detail)?;
+        d.set_item("duration", o.duration.as_secs_f64())?;
+        Ok(d)
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeSandbox>()?;
+    Ok(())
+}
