@@ -276,11 +276,13 @@ bench-oci: oci-prereqs
 # its Python wheel, all built with the workspace's `host` profile so they
 # share one compile of wasmtime. The guest's PYO3_CONFIG_FILE (exported above)
 # describes the wasm libpython; the host-side pyo3 build must not see it.
-SANDBOX_VENV := $(CACHE_ROOT)/sandbox-venv-$(shell sha256sum sandbox/requirements-build.txt | cut -c1-12)
+SANDBOX_VENV := $(CACHE_ROOT)/sandbox-venv-$(notdir $(LIBPYTHON_DIR))-$(shell sha256sum sandbox/requirements-build.txt | cut -c1-12)
 HOST_CARGO := env -u PYO3_CONFIG_FILE -u CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS cargo
 
-$(SANDBOX_VENV)/.done: sandbox/requirements-build.txt
-	rm -rf $(SANDBOX_VENV) && python3 -m venv $(SANDBOX_VENV)
+# Venvs from the native build-python (it has venv and pip on any machine;
+# Debian's python3 needs python3-venv for that).
+$(SANDBOX_VENV)/.done: sandbox/requirements-build.txt | libpython
+	rm -rf $(SANDBOX_VENV) && $(BUILD_PYTHON) -m venv $(SANDBOX_VENV)
 	$(SANDBOX_VENV)/bin/python -m pip install --quiet --require-hashes -r sandbox/requirements-build.txt
 	touch $@
 
@@ -289,11 +291,12 @@ sandbox: build $(SANDBOX_VENV)/.done
 	rm -f dist/onepy_sandbox-*.whl
 	env -u PYO3_CONFIG_FILE $(SANDBOX_VENV)/bin/maturin build --quiet --profile host --locked \
 	    --manifest-path sandbox/Cargo.toml --out dist
+	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --bin onepy-sandbox
 
 test-sandbox: build test-numpy sandbox
 	ONEPY_SANDBOX_MODULE=$(CURDIR)/$(OUTPUT) ONEPY_SANDBOX_NUMPY_MODULE=$(CURDIR)/build/numpy.wasm \
 	    $(HOST_CARGO) test -q --profile host --locked -p onepy-sandbox -- --include-ignored --test-threads 2
-	python3 sandbox/tests/test_wheel.py dist
+	$(BUILD_PYTHON) sandbox/tests/test_wheel.py dist
 
 bench-sandbox: build test-numpy sandbox
 	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --example bench
