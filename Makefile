@@ -221,6 +221,7 @@ bench: build
 # Debian's python3, the native 3.13.5, python.wasm and the unpatched WASI build.
 bench-compute: build
 	nice -n 10 python3 benches/compute/run.py $(BENCH_COMPUTE_ARGS)
+	python3 scripts/readme_figures.py --write
 
 # CPython's regression tests in python.wasm and in the stock WASI build
 # (scripts/conformance.py: the full list takes about 2 minutes on 2 cores);

@@ -1,6 +1,6 @@
 """Run one pyperformance benchmark in this process and print its timings.
 
-    python harness.py BENCHMARKS_DIR NAME [--min-time S] [--repeat N]
+    python harness.py BENCHMARKS_DIR NAME [--min-time S] [--repeat N] [--extra-opt ARG ...]
 
 pyperformance benchmarks are scripts written against pyperf's Runner, which
 normally spawns worker processes. Here a small stand-in for the `pyperf`
@@ -31,7 +31,8 @@ class Runner:
         self.timed = False
 
     def parse_args(self, args=None):
-        self.args = self.argparser.parse_args([])
+        # The benchmark's own options: pyproject's `extra_opts` (run.py passes them).
+        self.args = self.argparser.parse_args(OPTIONS.extra_opt)
         return self.args
 
     def _measure(self, name, run_loops, inner_loops):
@@ -95,6 +96,8 @@ def main():
     parser.add_argument("name")
     parser.add_argument("--min-time", type=float, default=0.1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--extra-opt", action="append", default=[],
+                        help="an argument for the benchmark's own parser (pyperformance's extra_opts)")
     OPTIONS = parser.parse_args()
     bench_dir = os.path.join(OPTIONS.benchmarks, "bm_" + OPTIONS.name)
     script = os.path.join(bench_dir, "run_benchmark.py")

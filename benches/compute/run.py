@@ -52,10 +52,26 @@ def compile_wasm(wasmtime, module, flags, scratch):
     return out
 
 
-def run_one(cmd, name, env=None):
+def benchmark_list(benches):
+    """[(name, [extra_opts])] for each benchmark directory: its default
+    variant as pyproject.toml declares it, and the other variants (the
+    bm_*.toml files, e.g. async_tree's 14) by name, which are not run."""
+    import tomllib
+    runs, variants = [], []
+    for d in sorted(benches.glob("bm_*")):
+        if not (d / "run_benchmark.py").exists():
+            continue
+        meta = tomllib.loads((d / "pyproject.toml").read_text()).get("tool", {}).get("pyperformance", {})
+        runs.append((d.name[3:], [str(o) for o in meta.get("extra_opts", [])]))
+        variants += sorted(t.stem[3:] for t in d.glob("bm_*.toml"))
+    return runs, variants
+
+
+def run_one(cmd, name, env=None, extra_opts=()):
     """Returns ({sub-benchmark: seconds}, error or None)."""
     try:
-        p = subprocess.run(cmd + [name], capture_output=True, text=True, timeout=600, env=env)
+        cmd = cmd + [name] + [a for o in extra_opts for a in ("--extra-opt", o)]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     except subprocess.TimeoutExpired:
         return {}, "timed out after 600 s"
     times, error = {}, None
@@ -86,25 +102,33 @@ def main():
     ap.add_argument("--only", help="comma-separated benchmark names (default: all)")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--min-time", default="0.1")
+    ap.add_argument("--repeat", default="3", help="timed repeats per benchmark run (best kept)")
+    ap.add_argument("--no-build-python", action="store_true",
+                    help="leave out the native 3.13.5 build-python (built with -O1 for build speed)")
     ap.add_argument("--out", default=str(HERE / "results"))
     args = ap.parse_args()
 
     wasmtime = os.environ["ONEPY_WASMTIME"]
     libpython = Path(os.environ["ONEPY_LIBPYTHON_DIR"])
     benches = benchmarks_dir()
-    names = sorted(p.name[3:] for p in benches.glob("bm_*") if (p / "run_benchmark.py").exists())
+    runs, variants = benchmark_list(benches)
     if args.only:
-        names = [n for n in names if n in args.only.split(",")]
+        runs = [r for r in runs if r[0] in args.only.split(",")]
+        variants = []
+    extra = dict(runs)
+    names = [n for n, _ in runs]
 
     scratch = Path(tempfile.mkdtemp(prefix="onepy-bench-compute-"))
     (scratch / "tmp").mkdir()
-    harness_args = ["--min-time", args.min_time]
+    harness_args = ["--min-time", args.min_time, "--repeat", args.repeat]
     guest = ["--dir", f"{benches}::/bench", "--dir", f"{HERE}::/harness", "--dir", f"{scratch / 'tmp'}::/tmp",
              "--env", "TMPDIR=/tmp"]
     runtimes = {
         "python3": ["/usr/bin/python3", str(HERE / "harness.py"), str(benches)] + harness_args,
-        "native-3.13.5": [str(libpython / "native/bin/python3.13"), str(HERE / "harness.py"), str(benches)] + harness_args,
     }
+    if not args.no_build_python:
+        runtimes["native-3.13.5 (-O1)"] = [str(libpython / "native/bin/python3.13"), str(HERE / "harness.py"),
+                                           str(benches)] + harness_args
     stock_flags = ["-W", "max-wasm-stack=8388608"]
     stdlib_dir = ["--dir", f"{libpython / 'stdlib'}::/usr/local/lib/python3.13"]
     wasm = [] if args.no_default_wasm else [("python.wasm", str(ROOT / "python.wasm"), [], [])]
@@ -134,7 +158,7 @@ def main():
             for rt, cmd in runtimes.items():
                 if (name, rt) in errors or (rt != "python3" and (name, "python3") in errors):
                     continue
-                times, error = run_one(cmd, name, env)
+                times, error = run_one(cmd, name, env, extra[name])
                 if error:
                     errors[(name, rt)] = error
                     continue
@@ -170,6 +194,9 @@ def main():
     lines += ["", "Not run (benchmark: runtime: reason):", ""]
     for (name, rt), err in sorted(errors.items()):
         lines.append(f"- {name}: {rt}: {err}")
+    if variants:
+        lines.append(f"- {len(variants)} further variants of the benchmarks above (other options of the same "
+                     f"workload, not run in either runtime to keep the run under an hour): {', '.join(variants)}")
     partial = [s for s in subs if s not in complete]
     for s in partial:
         lines.append(f"- {s}: timed natively only in " + ", ".join(rt for rt in rts if (s, rt) in results))
