@@ -23,13 +23,16 @@ if [ "${1:-}" = "--keep-wasmtime" ]; then
 fi
 
 rows=()
+total=0
 for target in deps libpython build test-app test-numpy test; do
     start=$(date +%s.%N)
     if ! env "${env_args[@]}" make -C "$clone" --no-print-directory "$target" >"$work/$target.log" 2>&1; then
         tail -n 40 "$work/$target.log" >&2
         die "make $target failed from an empty cache (log above)"
     fi
-    rows+=("| \`make $target\` | $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", (e - s) / 60 }') min |")
+    mins=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", (e - s) / 60 }')
+    total=$(awk -v t="$total" -v m="$mins" 'BEGIN { print t + m }')
+    rows+=("| \`make $target\` | $mins min |")
     echo "[setup-times] make $target done"
 done
 
@@ -38,7 +41,9 @@ if [ "${1:-}" = "--keep-wasmtime" ]; then
     record="$(dirname "$(dirname "$(bash "$ONEPY_ROOT/scripts/deps.sh" wasmtime)")")/build-seconds"
     if [ -f "$record" ]; then
         read -r secs day <"$record"
-        rows=("| \`cargo install wasmtime-cli\` (in \`make deps\`, recorded on $day) | $(awk -v s="$secs" 'BEGIN { printf "%.1f", s / 60 }') min |" "${rows[@]}")
+        mins=$(awk -v s="$secs" 'BEGIN { printf "%.1f", s / 60 }')
+        total=$(awk -v t="$total" -v m="$mins" 'BEGIN { print t + m }')
+        rows=("| \`cargo install wasmtime-cli\` (in \`make deps\`, recorded on $day) | $mins min |" "${rows[@]}")
     fi
 fi
 {
@@ -47,6 +52,7 @@ fi
     echo "| step | time |"
     echo "|---|---:|"
     printf '%s\n' "${rows[@]}"
+    echo "| **total** | **$(awk -v t="$total" 'BEGIN { printf "%.1f", t }') min** |"
 } >"$ONEPY_ROOT/benches/setup-times.md"
 cat "$ONEPY_ROOT/benches/setup-times.md"
 python3 "$ONEPY_ROOT/scripts/readme_figures.py" --write

@@ -196,7 +196,7 @@ def main():
         lines.append(f"- {name}: {rt}: {err}")
     if variants:
         lines.append(f"- {len(variants)} further variants of the benchmarks above (other options of the same "
-                     f"workload, not run in either runtime to keep the run under an hour): {', '.join(variants)}")
+                     f"workloads; not run in any runtime, only each benchmark's default): {', '.join(variants)}")
     partial = [s for s in subs if s not in complete]
     for s in partial:
         lines.append(f"- {s}: timed natively only in " + ", ".join(rt for rt in rts if (s, rt) in results))
