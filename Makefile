@@ -252,7 +252,7 @@ oci: build
 
 # test-oci and bench-oci: containerd from Debian (bookworm's 1.6.20 installed;
 # trixie's 1.7.24 extracted into the cache for wasm-layer images), our shim
-# (cached by a hash of its inputs; ~12 min to build on 2 cores), python.wasm's
+# (cached by a hash of its inputs; ~7 min to build on 2 cores after make test), python.wasm's
 # images (plain and wasm-layer) and an app with numpy (tests/oci/app). Not part of `make test` (README, "Running
 # on a cluster": root, cgroups and the shim build).
 OCI_APP_SETTINGS := PACKAGES="numpy==2.2.6" APP=tests/oci/app OUTPUT=build/oci-app.wasm
