@@ -278,7 +278,7 @@ bench-oci: oci-prereqs
 # share one compile of wasmtime. The guest's PYO3_CONFIG_FILE (exported above)
 # describes the wasm libpython; the host-side pyo3 build must not see it.
 SANDBOX_VENV := $(CACHE_ROOT)/sandbox-venv-$(notdir $(LIBPYTHON_DIR))-$(shell sha256sum sandbox/requirements-build.txt | cut -c1-12)
-HOST_CARGO := env -u PYO3_CONFIG_FILE -u CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS cargo
+HOST_CARGO := env -u PYO3_CONFIG_FILE cargo
 
 # Venvs from the native build-python (it has venv and pip on any machine;
 # Debian's python3 needs python3-venv for that).
