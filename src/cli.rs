@@ -10,7 +10,7 @@ use std::ffi::{OsStr, OsString};
 
 /// Options that take an argument.
 const WITH_ARGUMENT: &[char] = &['c', 'm', 'W', 'X'];
-/// Every short option CPython 3.13 knows.
+/// Every short option CPython 3.14 knows.
 const SHORT_OPTIONS: &str = "bBc:dEhiIJm:OPqRsStuvVW:xX:?";
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -196,7 +196,7 @@ pub fn parse_for_app(argv: &[OsString], app_module: &str) -> Result<Invocation, 
     let program = argv.first().cloned().unwrap_or_default();
     let name = program.to_string_lossy();
     let base = name.rsplit('/').next().unwrap_or_default();
-    if matches!(base, "python" | "python3" | "python3.13") {
+    if matches!(base, "python" | "python3") || base == concat!("python", env!("ONEPY_PYTHON_MM")) {
         return parse(argv.get(1..).unwrap_or_default());
     }
     Ok(Invocation {
@@ -256,8 +256,9 @@ file   : program read from script file\n\
 -      : program read from stdin (default; interactive mode if a tty)\n\
 arg ...: arguments passed to program in sys.argv[1:]\n\
 \n\
-onepy: CPython 3.13 with its standard library inside one WebAssembly module.\n\
-Scripts and data outside the module need a host mapping (wasmtime --dir).\n"
+onepy: CPython {mm} with its standard library inside one WebAssembly module.\n\
+Scripts and data outside the module need a host mapping (wasmtime --dir).\n",
+        mm = env!("ONEPY_PYTHON_MM")
     )
 }
 

@@ -2,7 +2,7 @@
 //! index the importer and the resource API use.
 //!
 //! The bundle is an image of the guest's virtual filesystem: `stdlib-bundle/x`
-//! is `/x` (`/usr/local/lib/python3.13/json/decoder.py`, `/app/__main__.py`).
+//! is `/x` (`/usr/local/lib/python3.X/json/decoder.py`, `/app/__main__.py`).
 //! The paths look real because packages compute data paths from `__file__`,
 //! but nothing here touches the host filesystem. Import roots, where dotted
 //! names start: [`SITE_PACKAGES_DIR`], [`APP_DIR`] and [`STDLIB_DIR`].
@@ -13,14 +13,16 @@ use std::hash::{BuildHasherDefault, DefaultHasher};
 use std::sync::OnceLock;
 
 pub const PREFIX: &str = "/usr/local";
-pub const STDLIB_DIR: &str = "/usr/local/lib/python3.13";
-pub const SITE_PACKAGES_DIR: &str = "/usr/local/lib/python3.13/site-packages";
+/// `/usr/local/lib/python3.X`: the version comes from the sources.lock pin
+/// (build.rs sets `ONEPY_PYTHON_MM`).
+pub const STDLIB_DIR: &str = concat!("/usr/local/lib/python", env!("ONEPY_PYTHON_MM"));
+pub const SITE_PACKAGES_DIR: &str = concat!("/usr/local/lib/python", env!("ONEPY_PYTHON_MM"), "/site-packages");
 /// The user's app (`make build APP=dir`), when there is one.
 pub const APP_DIR: &str = "/app";
 /// Build settings the bundle carries for the guest (`app`, `preimport`).
 pub const SETTINGS_DIR: &str = "/etc/onepy";
 /// The `__pycache__` tag of the bytecode compiled into the bundle.
-const PYC_SUFFIX: &str = ".cpython-313.pyc";
+pub const PYC_SUFFIX: &str = concat!(".cpython-", env!("ONEPY_PYTHON_NODOT"), ".pyc");
 
 // `ONEPY_BUNDLE_DIR` is set by the Makefile (default: stdlib-bundle/).
 static BUNDLE: Dir<'static> = include_dir!("$ONEPY_BUNDLE_DIR");
@@ -107,7 +109,7 @@ impl Index {
         let (py_path, source, bytecode) = if let Some(stem) = path.strip_suffix(".py") {
             (format!("{stem}.py"), Some(contents), None)
         } else if let Some(pyc) = path.strip_suffix(PYC_SUFFIX) {
-            // dir/__pycache__/mod.cpython-313.pyc -> dir/mod.py
+            // dir/__pycache__/mod.cpython-3X.pyc -> dir/mod.py
             let (dir, stem) = pyc.rsplit_once("/__pycache__/")?;
             (format!("{dir}/{stem}.py"), None, Some(contents))
         } else {
@@ -162,7 +164,7 @@ impl Index {
     }
 }
 
-/// `usr/local/lib/python3.13/json/decoder.py` (relative to the bundle
+/// `usr/local/lib/python3.X/json/decoder.py` (relative to the bundle
 /// root) -> its virtual path.
 pub fn virtual_path(rel: &str) -> String {
     format!("/{rel}")
@@ -200,12 +202,9 @@ mod tests {
 
     #[test]
     fn roots() {
-        assert_eq!(relative_to_roots("/usr/local/lib/python3.13/json/decoder.py"), Some("json/decoder.py"));
-        assert_eq!(
-            relative_to_roots("/usr/local/lib/python3.13/site-packages/emoji/__init__.py"),
-            Some("emoji/__init__.py")
-        );
-        assert_eq!(relative_to_roots("/usr/local/lib/python3.13/site-packages"), None);
+        assert_eq!(relative_to_roots(&format!("{STDLIB_DIR}/json/decoder.py")), Some("json/decoder.py"));
+        assert_eq!(relative_to_roots(&format!("{SITE_PACKAGES_DIR}/emoji/__init__.py")), Some("emoji/__init__.py"));
+        assert_eq!(relative_to_roots(SITE_PACKAGES_DIR), None);
         assert_eq!(relative_to_roots("/etc/passwd"), None);
         assert_eq!(relative_to_roots("/app/__main__.py"), Some("__main__.py"));
     }
@@ -224,12 +223,12 @@ mod tests {
         let index = index();
         let json = index.module("json").expect("json is embedded");
         assert!(json.is_package);
-        assert_eq!(json.path, "/usr/local/lib/python3.13/json/__init__.py");
+        assert_eq!(json.path, format!("{STDLIB_DIR}/json/__init__.py"));
         let decoder = index.module("json.decoder").expect("json.decoder is embedded");
         assert!(!decoder.is_package);
         assert!(decoder.source.is_some() || decoder.bytecode.is_some());
-        assert!(index.is_dir("/usr/local/lib/python3.13/json"));
-        assert!(index.list_dir("/usr/local/lib/python3.13/json").unwrap().contains(&"decoder.py".to_string()));
+        assert!(index.is_dir(&format!("{STDLIB_DIR}/json")));
+        assert!(index.list_dir(&format!("{STDLIB_DIR}/json")).unwrap().contains(&"decoder.py".to_string()));
         assert!(index.module("test").is_none(), "test/ is pruned from the bundle");
     }
 }

@@ -131,7 +131,7 @@ impl EmbeddedPathEntryFinder {
         let stems = names
             .iter()
             .filter_map(|n| n.strip_suffix(".py"))
-            .chain(cached.iter().filter_map(|n| n.strip_suffix(".cpython-313.pyc")));
+            .chain(cached.iter().filter_map(|n| n.strip_suffix(crate::embedded::PYC_SUFFIX)));
         for stem in stems {
             if stem != "__init__" && !stem.contains('.') {
                 out.push((format!("{prefix}{stem}"), false));

@@ -11,7 +11,11 @@
 //! 4. install the embedded importer: the core has `sys.meta_path` with the
 //!    builtin and frozen importers, but `encodings` (not frozen) is only
 //!    imported by the main phase;
-//! 5. finish with `_Py_InitializeMain()`: `encodings`, stdio, `site`.
+//! 5. finish the main phase (`encodings`, stdio, `site`): CPython 3.14
+//!    removed `_Py_InitializeMain()`; calling `Py_InitializeFromConfig`
+//!    again with `_init_main = 1` reconfigures the initialized core from the
+//!    same config and runs the main phase (`pyinit_core_reconfigure`, then
+//!    `pyinit_main` in Python/pylifecycle.c).
 
 use crate::embedded::{PREFIX, SITE_PACKAGES_DIR, STDLIB_DIR};
 use crate::importer;
@@ -19,11 +23,6 @@ use anyhow::{Result, bail};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use std::ffi::{CStr, CString};
-
-unsafe extern "C" {
-    /// Second phase of a two-phase start (CPython 3.13, `cpython/pylifecycle.h`).
-    fn _Py_InitializeMain() -> ffi::PyStatus;
-}
 
 /// Turn a failed `PyStatus` into an error naming the CPython function.
 fn check(status: ffi::PyStatus, what: &str) -> Result<()> {
@@ -113,6 +112,10 @@ unsafe fn configure_and_start(config: &mut ffi::PyConfig) -> Result<()> {
     // until the main phase is done.
     unsafe { Python::attach_unchecked(importer::install) }
         .map_err(|e| anyhow::anyhow!("installing the embedded importer: {e}"))?;
-    check(unsafe { _Py_InitializeMain() }, "_Py_InitializeMain")?;
+    // SAFETY: `c` still points at the caller's config (see above).
+    unsafe {
+        (*c)._init_main = 1;
+        check(ffi::Py_InitializeFromConfig(c), "Py_InitializeFromConfig (main phase)")?;
+    }
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! onepy: CPython 3.13 and its standard library in one wasm32-wasip1 module.
+//! onepy: CPython (the version sources.lock pins) and its standard library in one wasm32-wasip1 module.
 //!
 //! `main` is thin: parse the command line, make sure the interpreter is up
 //! (a wizer snapshot already did it; a plain module does it now), refresh
@@ -82,10 +82,10 @@ fn start(argv: &[OsString]) -> i32 {
     status
 }
 
-/// `-V` -> "Python 3.13.5"; `-VV` adds the build information.
+/// `-V` -> "Python 3.14.7"; `-VV` adds the build information.
 fn version_line(level: u32) -> String {
     // SAFETY: Py_GetVersion needs no initialized interpreter and returns a
-    // static C string ("3.13.5 (main, ...) [Clang ...]").
+    // static C string ("3.14.7 (main, ...) [Clang ...]").
     let full = unsafe { std::ffi::CStr::from_ptr(pyo3::ffi::Py_GetVersion()) }.to_string_lossy().into_owned();
     if level >= 2 { format!("Python {full}") } else { format!("Python {}", full.split(' ').next().unwrap_or("")) }
 }

@@ -4,8 +4,8 @@ Every benchmark runs in-process (harness.py) under each runtime, one process
 per (benchmark, runtime), interleaved: for each benchmark, every runtime in
 turn, for --rounds rounds, keeping each runtime's best. Writes
 benches/compute/results.md (table of ratios + geometric means) and
-results.json. Runtimes: Debian's python3, the native CPython 3.13.5
-build-python from the libpython cache, python.wasm (and any --wasm NAME=FILE,
+results.json. Runtimes: Debian's python3, the native CPython build-python
+(the pinned version) from the libpython cache, python.wasm (and any --wasm NAME=FILE,
 e.g. an earlier build), and CPython's stock WASI build with its stdlib mapped.
 """
 
@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from pyversion import MM, STDLIB_DIR, VERSION  # noqa: E402  (the one version pin)
 HERE = Path(__file__).resolve().parent
 SDIST = "pyperformance-1.14.0"
 
@@ -104,7 +106,7 @@ def main():
     ap.add_argument("--min-time", default="0.1")
     ap.add_argument("--repeat", default="3", help="timed repeats per benchmark run (best kept)")
     ap.add_argument("--no-build-python", action="store_true",
-                    help="leave out the native 3.13.5 build-python (built with -O1 for build speed)")
+                    help="leave out the native build-python (built with -O1 for build speed)")
     ap.add_argument("--out", default=str(HERE / "results"))
     args = ap.parse_args()
 
@@ -127,10 +129,10 @@ def main():
         "python3": ["/usr/bin/python3", str(HERE / "harness.py"), str(benches)] + harness_args,
     }
     if not args.no_build_python:
-        runtimes["native-3.13.5 (-O1)"] = [str(libpython / "native/bin/python3.13"), str(HERE / "harness.py"),
+        runtimes[f"native-{VERSION} (-O1)"] = [str(libpython / f"native/bin/python{MM}"), str(HERE / "harness.py"),
                                            str(benches)] + harness_args
     stock_flags = ["-W", "max-wasm-stack=8388608"]
-    stdlib_dir = ["--dir", f"{libpython / 'stdlib'}::/usr/local/lib/python3.13"]
+    stdlib_dir = ["--dir", f"{libpython / 'stdlib'}::{STDLIB_DIR}"]
     wasm = [] if args.no_default_wasm else [("python.wasm", str(ROOT / "python.wasm"), [], [])]
     for spec in args.wasm:
         n, f = spec.split("=", 1)

@@ -57,6 +57,39 @@ pub fn wasmtime() -> &'static Path {
     })
 }
 
+/// The CPython version of the one pin, the cpython line of sources.lock
+/// (`3.14.7`), as scripts/pyversion.py reads it.
+pub fn python_version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let out = Command::new("python3")
+            .args(["scripts/pyversion.py", "version"])
+            .current_dir(repo_root())
+            .output()
+            .expect("running python3 scripts/pyversion.py");
+        assert!(out.status.success(), "scripts/pyversion.py: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8 version").trim().to_string()
+    })
+}
+
+/// `3.14`: the part of the version in `python3.X` names.
+pub fn python_mm() -> &'static str {
+    let v = python_version();
+    let second_dot = v.match_indices('.').nth(1).map_or(v.len(), |(i, _)| i);
+    &v[..second_dot]
+}
+
+/// The embedded standard library's path inside the module (`/usr/local/lib/python3.X`).
+pub fn stdlib_dir() -> String {
+    format!("/usr/local/lib/python{}", python_mm())
+}
+
+/// `text` with `{stdlib}`, `{version}` and `{mm}` replaced by this build's
+/// (expected outputs in tests name the version through these).
+pub fn versioned(text: &str) -> String {
+    text.replace("{stdlib}", &stdlib_dir()).replace("{version}", python_version()).replace("{mm}", python_mm())
+}
+
 /// The libpython cache directory (native build-python, stock WASI build).
 pub fn libpython_dir() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -66,9 +99,9 @@ pub fn libpython_dir() -> &'static Path {
     })
 }
 
-/// The native CPython 3.13.5 built from the same sources.
+/// The native CPython built from the same sources.
 pub fn build_python() -> PathBuf {
-    let path = libpython_dir().join("native/bin/python3.13");
+    let path = libpython_dir().join(format!("native/bin/python{}", python_mm()));
     assert!(path.is_file(), "native build-python not found at {}: run `make libpython`", path.display());
     path
 }
@@ -233,7 +266,7 @@ pub fn run<S: AsRef<std::ffi::OsStr>>(variant: Variant, args: &[S]) -> Output {
     Run::default().run(variant, args)
 }
 
-/// Run the native build-python (3.13.5) the same way, for differential tests.
+/// Run the native build-python the same way, for differential tests.
 pub fn run_native<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>, cwd: &Path) -> Output {
     let mut cmd = Command::new(build_python());
     cmd.args(["-I", "-X", "utf8"]).args(args).current_dir(cwd);

@@ -59,7 +59,7 @@ impl FromStr for Layout {
 }
 
 pub struct ImageOptions {
-    /// The image reference stored in the archive, e.g. `docker.io/onepy/python:3.13`.
+    /// The image reference stored in the archive, e.g. `docker.io/onepy/python:3.14`.
     pub name: String,
     /// The module's path inside the image (File layout), e.g. `/python.wasm`.
     pub entrypoint: String,

@@ -1,5 +1,5 @@
 //! Differential tests: every script of tests/corpus/ runs in the native
-//! build-python (CPython 3.13.5 from the same sources) and in python.wasm,
+//! build-python (CPython from the same sources) and in python.wasm,
 //! snapshot and plain; stdout and the exit status must be identical.
 //! The program is fed on stdin, so the module runs with no preopen.
 

@@ -59,7 +59,7 @@ fn parse_time_values_do_not_depend_on_installed_tools() {
     let variants: [&[&str]; 2] = [
         &[],
         &[
-            "PACKAGES=numpy==2.2.6 markupsafe==3.0.3 pytest==8.4.2",
+            "PACKAGES=numpy==2.5.5 markupsafe==3.0.3 pytest==8.4.2",
             "LOCK=tests/numpy/pytest.lock",
             "OUTPUT=build/numpy.wasm",
         ],

@@ -2,7 +2,7 @@
 //! build/app.wasm: emoji, certifi, rich, click and examples/app), run with
 //! no preopens; and the build's refusals.
 
-use onepy_host::guest::{Output, Run, repo_root};
+use onepy_host::guest::{Output, Run, repo_root, versioned};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -48,8 +48,10 @@ print(md.distribution("click").read_text("METADATA").splitlines()[2])
     assert_eq!(out.status, 0, "{}", out.stderr());
     assert_eq!(
         out.stdout(),
-        "True /usr/local/lib/python3.13/site-packages/certifi/cacert.pem\nTrue\n2026.10.18 15.0.0 4.3.0\n\
+        versioned(
+            "True {stdlib}/site-packages/certifi/cacert.pem\nTrue\n2026.10.18 15.0.0 4.3.0\n\
 ['Pygments', 'certifi', 'click', 'emoji', 'markdown-it-py', 'mdurl', 'rich']\nVersion: 8.5.1\n"
+        )
     );
 }
 
@@ -124,7 +126,7 @@ fn a_package_with_c_extensions_is_refused_and_the_output_is_kept() {
     ]);
     assert_ne!(status, 0, "{text}");
     assert!(
-        text.contains("error: package 'pyyaml==6.0.3' cannot be embedded: no pure-Python wheel (py3-none-any) for Python 3.13; it is published only as platform wheels with compiled extensions"),
+        text.contains(&versioned("error: package 'pyyaml==6.0.3' cannot be embedded: no pure-Python wheel (py3-none-any) for Python {mm}; it is published only as platform wheels with compiled extensions")),
         "{text}"
     );
     assert_eq!(std::fs::read(&output).unwrap(), b"previous build");
@@ -194,15 +196,17 @@ for url in re.findall(r"^# (https://\S+\.whl)$", lock.read_text(), re.M):
     assert!(expected.lines().count() > 500, "too few RECORD entries:\n{expected}");
 
     // The same files, hashed inside the module.
-    let hasher = r#"
+    let hasher = &*versioned(
+        r#"
 import base64, hashlib, sys
-root = "/usr/local/lib/python3.13/site-packages/"
+root = "{stdlib}/site-packages/"
 for line in sys.stdin.read().splitlines():
     path = line.split()[0]
     with open(root + path, "rb") as f:
         digest = hashlib.sha256(f.read()).digest()
     print(path, base64.urlsafe_b64encode(digest).rstrip(b"=").decode())
-"#;
+"#,
+    );
     let cwasm = onepy_host::guest::compile(&app_module()).unwrap();
     let out = Run::default().argv0("python3").stdin(expected.as_bytes()).run_module(&cwasm, true, &["-c", hasher]);
     out.assert_clean();

@@ -2,13 +2,14 @@
 //! built-in `node:wasi` and under the PyPI `wasmtime` package, not only the
 //! wasmtime CLI: the module needs nothing but WASI preview 1.
 
-use onepy_host::guest::{Variant, repo_root};
+use onepy_host::guest::{Variant, repo_root, versioned};
 use serde_json::Value;
 use std::process::Command;
 
+/// The cases, with `{version}` in an expected output replaced by this build's.
 fn cases() -> Vec<Value> {
     let text = std::fs::read_to_string(repo_root().join("tests/portability/cases.json")).unwrap();
-    serde_json::from_str(&text).expect("cases.json")
+    serde_json::from_str(&versioned(&text)).expect("cases.json")
 }
 
 /// Run a runner that prints one JSON object per case, and compare.

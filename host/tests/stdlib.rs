@@ -2,7 +2,7 @@
 //! known failure), the C extensions built into libpython compute right
 //! results, and packages see importlib.resources / metadata / pkgutil.
 
-use onepy_host::guest::{Variant, repo_root, run};
+use onepy_host::guest::{Variant, repo_root, run, versioned};
 use std::collections::BTreeMap;
 
 /// Built-in C modules and the libraries linked for them compute known values.
@@ -129,10 +129,12 @@ except FileNotFoundError as e:
 import pkgutil
 print(pkgutil.get_data("email", "architecture.rst")[:5])
 "#;
-    let expected = "True True\n:mod:`email` Package Architecture\n\
+    let expected = &*versioned(
+        "True True\n:mod:`email` Package Architecture\n\
 ['__init__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
-b':mod:'\n/usr/local/lib/python3.13/json/missing.txt\n\
-FileNotFoundError /usr/local/lib/python3.13/json/missing.txt\nb':mod:'\n";
+b':mod:'\n{stdlib}/json/missing.txt\n\
+FileNotFoundError {stdlib}/json/missing.txt\nb':mod:'\n",
+    );
     for variant in Variant::ALL {
         let out = run(variant, &["-c", code]);
         out.assert_clean();
@@ -149,8 +151,10 @@ print(json.decoder.__file__, json.decoder.__spec__.parent, json.decoder.__loader
 print(os.path.dirname(json.__file__) == json.__path__[0], sys.prefix, sys.exec_prefix)
 import inspect; print(inspect.getsource(json.decoder.JSONArray).splitlines()[0])
 "#;
-    let expected = "/usr/local/lib/python3.13/json/__init__.py ['/usr/local/lib/python3.13/json'] /usr/local/lib/python3.13/json/__init__.py True\n\
-/usr/local/lib/python3.13/json/decoder.py json False\nTrue /usr/local /usr/local\ndef JSONArray(s_and_end, scan_once, _w=WHITESPACE.match, _ws=WHITESPACE_STR):\n";
+    let expected = &*versioned(
+        "{stdlib}/json/__init__.py ['{stdlib}/json'] {stdlib}/json/__init__.py True\n\
+{stdlib}/json/decoder.py json False\nTrue /usr/local /usr/local\ndef JSONArray(s_and_end, scan_once, _w=WHITESPACE.match, _ws=WHITESPACE_STR):\n",
+    );
     for variant in Variant::ALL {
         let out = run(variant, &["-c", code]);
         assert_eq!((out.status, out.stdout().as_str(), out.stderr().as_str()), (0, expected, ""), "{variant:?}");

@@ -2,7 +2,7 @@
 //! mapped: what Python's os module, open(), sqlite3 and pyexpat see must be
 //! what the host sees of the same files.
 
-use onepy_host::guest::{Output, Run, Variant, compile, repo_root};
+use onepy_host::guest::{Output, Run, Variant, compile, repo_root, stdlib_dir, versioned};
 use std::path::{Path, PathBuf};
 
 fn files_app() -> PathBuf {
@@ -101,11 +101,11 @@ fn writing_an_embedded_file_or_database_is_a_clean_error() {
 
 #[test]
 fn os_walk_and_stat_of_the_stdlib_match_the_bundle() {
-    let bundle = repo_root().join("stdlib-bundle/usr/local/lib/python3.13");
+    let bundle = repo_root().join(format!("stdlib-bundle{}", stdlib_dir()));
     let expected = host_walk(&bundle).join("\n") + "\n";
     assert!(expected.lines().count() > 500, "{expected}");
     for variant in Variant::ALL {
-        let out = Run::default().run(variant, &["-c", GUEST_WALK, "/usr/local/lib/python3.13"]);
+        let out = Run::default().run(variant, &["-c", GUEST_WALK, &stdlib_dir()]);
         assert_eq!(ok(&out), expected, "{variant:?}");
     }
 }
@@ -124,24 +124,28 @@ fn embedded_and_mapped_trees_look_the_same() {
 
 #[test]
 fn c_code_and_stdlib_helpers_see_the_files() {
-    let code = r#"
+    let code = &*versioned(
+        r#"
 import glob, os, platform, sys, inspect, json, pydoc
-print([os.path.basename(p) for p in sorted(glob.glob('/usr/local/lib/python3.13/json/*.py'))])
+print([os.path.basename(p) for p in sorted(glob.glob('{stdlib}/json/*.py'))])
 print(os.path.isfile(sys.executable), platform.libc_ver(), sys._stdlib_dir)
-print(inspect.getfile(json), os.path.samefile(json.__file__, '/usr/local/lib/python3.13/json/../json/__init__.py'))
-print(pydoc.synopsis('/usr/local/lib/python3.13/json/__init__.py'))
-print(os.path.getmtime('/usr/local/lib/python3.13/os.py'), os.path.exists('/etc/passwd'))
-print(os.path.realpath('/usr/local/lib/python3.13/json/../os.py'))
-with open('/usr/local/lib/python3.13/os.py', 'rb') as f:
+print(inspect.getfile(json), os.path.samefile(json.__file__, '{stdlib}/json/../json/__init__.py'))
+print(pydoc.synopsis('{stdlib}/json/__init__.py'))
+print(os.path.getmtime('{stdlib}/os.py'), os.path.exists('/etc/passwd'))
+print(os.path.realpath('{stdlib}/json/../os.py'))
+with open('{stdlib}/os.py', 'rb') as f:
     f.seek(3); head = f.read(4); print(head, f.tell(), os.pread(f.fileno(), 3, 0))
-"#;
-    let expected = "['__init__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
-        True ('', '') /usr/local/lib/python3.13\n\
-        /usr/local/lib/python3.13/json/__init__.py True\n\
+"#,
+    );
+    let expected = &*versioned(
+        "['__init__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
+        True ('', '') {stdlib}\n\
+        {stdlib}/json/__init__.py True\n\
         JSON (JavaScript Object Notation) <https://json.org> is a subset of\n\
         1749600000.0 False\n\
-        /usr/local/lib/python3.13/os.py\n\
-        b'\"OS ' 7 b'r\"\"'\n";
+        {stdlib}/os.py\n\
+        b'\"OS ' 7 b'r\"\"'\n",
+    );
     for variant in Variant::ALL {
         assert_eq!(ok(&Run::default().run(variant, &["-c", code])), expected, "{variant:?}");
     }
@@ -155,10 +159,50 @@ fn a_mapped_directory_over_an_embedded_one_wins() {
     let dir = std::env::temp_dir().join(format!("onepy-over-json-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("host.txt"), "from the host\n").unwrap();
-    let code = "import os, json; print(os.listdir('/usr/local/lib/python3.13/json'), json.dumps([1]));\
-                open('/usr/local/lib/python3.13/json/new.txt', 'w').write('x')";
-    let out = Run::default().dir(&dir, "/usr/local/lib/python3.13/json").run(Variant::Snapshot, &["-c", code]);
+    let code = &*versioned(
+        "import os, json; print(os.listdir('{stdlib}/json'), json.dumps([1]));\
+                open('{stdlib}/json/new.txt', 'w').write('x')",
+    );
+    let out = Run::default().dir(&dir, &format!("{}/json", stdlib_dir())).run(Variant::Snapshot, &["-c", code]);
     assert_eq!(ok(&out), "['host.txt'] [1]\n");
     assert_eq!(std::fs::read_to_string(dir.join("new.txt")).unwrap(), "x");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Removing a name that does not exist inside the embedded tree is
+/// FileNotFoundError, as cleanup code expects (test.support's `forget`
+/// unlinks `<dir>/<mod>.pyc` in every sys.path entry, the stdlib's too,
+/// catching only FileNotFoundError);
+/// removing or renaming one that exists is EROFS.
+#[test]
+fn removing_a_missing_name_is_not_found_and_an_existing_one_read_only() {
+    let code = &*versioned(
+        r#"
+import errno, importlib.util, os, pathlib, sys
+def err(f, *a):
+    try:
+        f(*a)
+    except OSError as e:
+        return f"{type(e).__name__} {errno.errorcode[e.errno]}"
+for f, *args in [(os.unlink, "{stdlib}/no_such_module.pyc"), (os.rmdir, "{stdlib}/no_such_dir"),
+                 (os.unlink, "{stdlib}/os.py"), (os.rmdir, "{stdlib}/json"),
+                 (os.rename, "{stdlib}/no_such.py", "/tmp/x"), (os.rename, "{stdlib}/os.py", "{stdlib}/os2.py")]:
+    print(f.__name__, err(f, *args))
+pathlib.Path("{stdlib}/no_such_module.py").unlink(missing_ok=True)
+for d in sys.path:  # what test.support.import_helper.forget does
+    src = os.path.join(d, "no_such_module.py")
+    for p in (src + "c", importlib.util.cache_from_source(src)):
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
+print("cleanup ok")
+"#,
+    );
+    let out = Run::default().run(Variant::Snapshot, &["-c", code]);
+    assert_eq!(
+        ok(&out),
+        "unlink FileNotFoundError ENOENT\nrmdir FileNotFoundError ENOENT\nunlink OSError EROFS\nrmdir OSError EROFS\n\
+         rename FileNotFoundError ENOENT\nrename OSError EROFS\ncleanup ok\n"
+    );
 }

@@ -15,7 +15,7 @@
 //! resolves an absolute path against the preopen with the longest matching
 //! prefix, the last registered among equals, so:
 //! - a host directory mapped with `--dir HOST::/data` serves `/data/...`;
-//! - one mapped over an embedded directory (`--dir X::/usr/local/lib/python3.13/json`)
+//! - one mapped over an embedded directory (`--dir X::/usr/local/lib/python3.X/json`)
 //!   replaces it for the filesystem (imports still come from the importer);
 //! - one mapped at `/` or at a top-level mount point (`--dir X::/app`) takes
 //!   that place (ours is then not registered), and whatever it does not have
@@ -36,7 +36,7 @@ mod table;
 /// The first of our file descriptors; the root directory is this one.
 pub const FD_BASE: u32 = 0x4000_0000;
 
-/// Modification time of every embedded file: CPython 3.13.5's release day
+/// Modification time of every embedded file: a fixed date (2025-06-11)
 /// (the SOURCE_DATE_EPOCH of the build), in nanoseconds.
 pub const MTIME_NS: u64 = 1_749_600_000 * 1_000_000_000;
 

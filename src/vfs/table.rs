@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// An open embedded file or directory.
 #[derive(Clone)]
 pub struct Open {
-    /// Its virtual path (`/usr/local/lib/python3.13`, `/` for the root).
+    /// Its virtual path (`/usr/local/lib/python3.X`, `/` for the root).
     pub path: String,
     pub node: Node,
     /// The read position of a file.
@@ -219,11 +219,11 @@ pub fn dirents(path: &str, node: &Node, cookie: u64, limit: usize) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    const LIB: &str = "/usr/local/lib/python3.13";
+    const LIB: &str = crate::embedded::STDLIB_DIR;
 
     #[test]
     fn resolution_follows_linux() {
-        assert_eq!(resolve("/", b"usr/local/lib/python3.13/json/../os.py").unwrap().0, format!("{LIB}/os.py"));
+        assert_eq!(resolve("/", format!("{}/json/../os.py", &LIB[1..]).as_bytes()).unwrap().0, format!("{LIB}/os.py"));
         assert_eq!(resolve(LIB, b"./json//decoder.py").unwrap().0, format!("{LIB}/json/decoder.py"));
         assert_eq!(resolve("/", b"../../usr").unwrap().0, "/usr");
         assert_eq!(resolve(LIB, b"os.py/x").err(), Some(abi::NOTDIR));
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn directory_entries_fit_the_buffer_and_resume() {
-        let (path, node) = resolve("/", b"usr/local/lib/python3.13/json").unwrap();
+        let (path, node) = resolve("/", format!("{}/json", &LIB[1..]).as_bytes()).unwrap();
         let all = dirents(&path, &node, 0, usize::MAX);
         let names = |buf: &[u8]| {
             let mut out = Vec::new();

@@ -1,5 +1,5 @@
 from pathlib import PurePosixPath, PureWindowsPath
-p = PurePosixPath("/usr/local/lib/python3.13/json/__init__.py")
+p = PurePosixPath("/srv/app/json/__init__.py")
 print(p.parent, p.name, p.stem, p.suffix, p.parts[:3], p.relative_to("/usr/local"))
 print(p.with_suffix(".pyc"), p.match("*.py"), PurePosixPath("a") / "b" / ".." / "c")
 print(PureWindowsPath(r"C:\Users\x\file.tar.gz").suffixes, PureWindowsPath("c:/a").drive)

@@ -1,4 +1,4 @@
-# Run by host/tests/numpy.rs in numpy.wasm and in native numpy 2.2.6 on the
+# Run by host/tests/numpy.rs in numpy.wasm and in native numpy (the recipe's version) on the
 # native build-python: the outputs must be identical.
 import numpy as np
 
