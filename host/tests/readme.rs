@@ -285,3 +285,10 @@ fn layout_map_names_every_top_level_directory() {
         "docs/layout.md names directories that are neither in git nor git-ignored: {unknown:?}"
     );
 }
+
+/// README.md stays a five-minute read (issue 23): the depth goes to docs/.
+#[test]
+fn readme_stays_short() {
+    let lines = read("README.md").lines().count();
+    assert!(lines <= 250, "README.md has {lines} lines (at most 250: move the depth to a page in docs/)");
+}
