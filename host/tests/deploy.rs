@@ -3,7 +3,7 @@
 //! toml) and checked against each other and against what `make oci` and the
 //! shim produce: the handler containerd registers is the one the
 //! RuntimeClass names, pods use that RuntimeClass, images are onepy images
-//! whose entrypoint is python, and the README shows the files verbatim.
+//! whose entrypoint is python, and docs/cluster.md shows the files verbatim.
 
 use onepy_host::guest::repo_root;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -107,7 +107,7 @@ fn workloads_run_onepy_images_on_the_runtime_class() {
 
 #[test]
 fn readme_shows_the_deploy_files_verbatim() {
-    let readme = read("README.md");
+    let readme = read("docs/cluster.md");
     let mut blocks = Vec::new();
     let mut current: Option<(String, String)> = None;
     for line in readme.lines() {
@@ -125,12 +125,12 @@ fn readme_shows_the_deploy_files_verbatim() {
         ["deploy/runtimeclass.yaml", "deploy/job.yaml", "deploy/deployment.yaml", "deploy/containerd-config.toml"];
     for file in files {
         let content = read(file);
-        assert!(blocks.iter().any(|(_, text)| *text == content), "README.md does not show {file} verbatim");
+        assert!(blocks.iter().any(|(_, text)| *text == content), "docs/cluster.md does not show {file} verbatim");
     }
     for (lang, text) in &blocks {
         assert!(
             files.iter().any(|f| read(f) == *text),
-            "a ```{lang} block in README.md is not a file in deploy/:\n{text}"
+            "a ```{lang} block in docs/cluster.md is not a file in deploy/:\n{text}"
         );
     }
 }

@@ -75,7 +75,7 @@ fn no_file_names_the_previous_python_version() {
         let Ok(text) = std::fs::read_to_string(repo_root().join(name)) else { continue };
         let text = if name.ends_with(".md") { without_generated_blocks(&text) } else { text };
         for (number, line) in text.lines().enumerate() {
-            // "3.13.10" must not count as "3.13.1": check what follows.
+            // "3.X.10" must not count as "3.X.1": check what follows.
             let hit = old.iter().find(|s| {
                 line.match_indices(s.as_str()).any(|(i, _)| {
                     let next = line[i + s.len()..].chars().next();
@@ -96,8 +96,8 @@ fn no_file_names_the_previous_python_version() {
 
 #[test]
 fn the_spellings_cover_what_an_upgrade_leaves_behind() {
-    let s = spellings(13);
-    for text in ["python3.13", "cpython-313", "Python 3.13", "3.13.5", "cp313-"] {
+    let s = spellings(9);
+    for text in ["python3.9", "cpython-39", "Python 3.9", "3.9.5", "cp39-"] {
         assert!(s.iter().any(|x| x == text), "{text}");
     }
 }
