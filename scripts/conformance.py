@@ -2,7 +2,13 @@
 CPython WASI build from the same `make libpython` (same sources and configure
 flags, without patches/cpython), so what each patch changes shows.
 
-    python3 scripts/conformance.py [--subset fast|full] [--check] [--update] [--jobs N]
+    python3 scripts/conformance.py [--subset fast|full|all] [--check] [--update] [--jobs N]
+
+--subset all runs every module regrtest's findtests() lists (`make regrtest`)
+and writes conformance/regrtest.md: the totals of both builds and every
+module whose result differs, with the reason from
+tests/regrtest-differences.tsv; --check then fails on a module that does
+worse in ours than in the unpatched build without a reason there.
 
 Each listed test module runs as `python -m test MODULE` (regrtest) in
   ours:  python.wasm under default `wasmtime run` settings, the tests mapped
@@ -36,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tests" / "conformance-expected.tsv"
 RESULTS = ROOT / "conformance" / "results.md"
 SUMMARY = ROOT / "conformance" / "summary.md"   # shown in README.md
+REGRTEST = ROOT / "conformance" / "regrtest.md"  # --subset all
+DIFFERENCES = ROOT / "tests" / "regrtest-differences.tsv"
 
 FAST = ["test_json", "test_bisect", "test_heapq", "test_base64", "test_fractions", "test_contextlib",
         "test_textwrap", "test_operator"]
@@ -100,6 +108,68 @@ def run_one(runtime: str, prefix: list, module: str, scratch: Path) -> dict:
             "tail": "\n".join(output.strip().splitlines()[-4:])}
 
 
+def all_test_modules(libpython: Path) -> list:
+    """Every test module regrtest's findtests() lists (test packages split as
+    regrtest splits them), asked of the native build-python of the same sources."""
+    python = next((libpython / "native" / "bin").glob("python3.*[0-9]"))
+    code = "from test.libregrtest.findtests import findtests; print('\\n'.join(findtests()))"
+    return tool([str(python), "-c", code], "listing the test modules").split()
+
+
+def counts(result: str):
+    """(run, failures) of a `run/failures/skipped` result, None for crash/error."""
+    parts = result.split("/")
+    return (int(parts[0]), int(parts[1])) if len(parts) == 3 else None
+
+
+def worse(ours: str, stock: str) -> bool:
+    """Ours does worse: it crashed where the unpatched build did not, or it
+    has more failures."""
+    o, s = counts(ours), counts(stock)
+    if o is None:
+        return s is not None
+    return s is not None and o[1] > s[1]
+
+
+def check_all(modules: list, results: dict, seconds: float, check: bool) -> None:
+    reasons = {}
+    if DIFFERENCES.exists():
+        for line in DIFFERENCES.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                module, reason = line.split("\t", 1)
+                reasons[module] = reason
+    totals = {rt: [0, 0, 0, 0] for rt in ("ours", "stock")}
+    rows = []
+    for m in modules:
+        got = {rt: results.get((rt, m), {}).get("result", "-") for rt in ("ours", "stock")}
+        for rt, r in got.items():
+            c = r.split("/")
+            if len(c) == 3:
+                for i in range(3):
+                    totals[rt][i] += int(c[i])
+            else:
+                totals[rt][3] += 1
+        if got["ours"] != got["stock"]:
+            flag = "**worse**" if worse(got["ours"], got["stock"]) else ""
+            rows.append((m, got["ours"], got["stock"], flag, reasons.get(m, "")))
+    running = sum(1 for m in modules if any(counts(results.get((rt, m), {}).get("result", "")) not in (None, (0, 0))
+                                             for rt in ("ours", "stock")))
+    lines = [f"All {len(modules)} modules regrtest's findtests() lists, `python -m test MODULE` in each build "
+             f"({running} run tests in at least one; {seconds / 60:.0f} min wall time on this machine).", "",
+             "| | tests run | failures | skipped | modules that crashed or could not load |", "|---|---:|---:|---:|---:|"]
+    for rt, label in [("ours", "onepy `python.wasm`"), ("stock", "unpatched WASI `python.wasm`")]:
+        lines.append(f"| {label} | " + " | ".join(str(n) for n in totals[rt]) + " |")
+    lines += ["", f"{len(rows)} modules differ (`run/failures/skipped`):", "",
+              "| module | onepy | unpatched | | why |", "|---|---:|---:|---|---|"]
+    lines += [f"| {m} | {o} | {s} | {f} | {r} |" for m, o, s, f, r in rows]
+    REGRTEST.parent.mkdir(exist_ok=True)
+    REGRTEST.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    unexplained = [m for m, o, s, f, r in rows if f and not r]
+    if check and unexplained:
+        sys.exit(f"worse than the unpatched build, with no reason in {DIFFERENCES.name}: {', '.join(unexplained)}")
+
+
 def read_expected() -> dict:
     expected = {}
     for line in EXPECTED.read_text().splitlines():
@@ -112,7 +182,7 @@ def read_expected() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="CPython regression tests in python.wasm vs the unpatched WASI build")
-    parser.add_argument("--subset", choices=["fast", "full"], default="full")
+    parser.add_argument("--subset", choices=["fast", "full", "all"], default="full")
     parser.add_argument("--check", action="store_true", help="fail when our results differ from the expectations")
     parser.add_argument("--update", action="store_true", help="write the results into the expectations file")
     parser.add_argument("--no-stock", action="store_true", help="run only our module, not the unpatched build")
@@ -122,7 +192,7 @@ def main() -> None:
     wasmtime = os.environ.get("ONEPY_WASMTIME") or tool(["bash", str(ROOT / "scripts/deps.sh"), "wasmtime"], "wasmtime")
     libpython = Path(os.environ.get("ONEPY_LIBPYTHON_DIR") or tool(["bash", str(ROOT / "scripts/libpython.sh"), "dir"], "libpython"))
     stdlib = libpython / "stdlib"
-    modules = FAST if args.subset == "fast" else FULL
+    modules = {"fast": FAST, "full": FULL}.get(args.subset) or all_test_modules(libpython)
 
     with tempfile.TemporaryDirectory(prefix="onepy-conformance-") as scratch_name:
         scratch = Path(scratch_name)
@@ -149,6 +219,9 @@ def main() -> None:
                 print(f"[conformance] {m:28} {rt:5} {r['result']:>14}  {r['seconds']:6.1f}s", flush=True)
         total_seconds = time.monotonic() - started
 
+    if args.subset == "all":
+        check_all(modules, results, total_seconds, args.check)
+        return
     expected = read_expected() if EXPECTED.exists() else {}
     if args.subset == "full":
         write_table(modules, runtimes, results, expected, total_seconds)

@@ -107,6 +107,9 @@ def main():
     ap.add_argument("--repeat", default="3", help="timed repeats per benchmark run (best kept)")
     ap.add_argument("--no-build-python", action="store_true",
                     help="leave out the native build-python (built with -O1 for build speed)")
+    ap.add_argument("--native-opt", default=os.environ.get("ONEPY_NATIVE_PYTHON"),
+                    help="a native CPython of the same sources, clang-19 flags and PGO profile "
+                         "(scripts/native-python.sh; make bench-compute sets it)")
     ap.add_argument("--out", default=str(HERE / "results"))
     args = ap.parse_args()
 
@@ -131,6 +134,9 @@ def main():
     if not args.no_build_python:
         runtimes[f"native-{VERSION} (-O1)"] = [str(libpython / f"native/bin/python{MM}"), str(HERE / "harness.py"),
                                            str(benches)] + harness_args
+    if args.native_opt:
+        runtimes[f"native-{VERSION} (clang-19 -O3 PGO)"] = [args.native_opt, str(HERE / "harness.py"),
+                                                          str(benches)] + harness_args
     stock_flags = ["-W", "max-wasm-stack=8388608"]
     stdlib_dir = ["--dir", f"{libpython / 'stdlib'}::{STDLIB_DIR}"]
     wasm = [] if args.no_default_wasm else [("python.wasm", str(ROOT / "python.wasm"), [], [])]
@@ -189,6 +195,12 @@ def main():
         lines.append(f"| {s} | {base * 1e3:.3f} | " + " | ".join(f"{results[(s, rt)] / base:.2f}x" for rt in rts[1:]) + " |")
     means = {rt: geomean([results[(s, rt)] / results[(s, "python3")] for s in complete]) for rt in rts}
     lines.append(f"| **geometric mean** ({len(complete)}) | | " + " | ".join(f"**{means[rt]:.2f}x**" for rt in rts[1:]) + " |")
+    native_opt = next((rt for rt in rts if "PGO" in rt), None)
+    if native_opt:
+        lines += ["", f"Relative to {native_opt} (same sources, compiler, flags and profile; what wasm32 and "
+                  "Cranelift cost, geometric mean): " + ", ".join(
+                      f"{rt} {geomean([results[(s, rt)] / results[(s, native_opt)] for s in complete]):.2f}x"
+                      for rt in rts if rt != native_opt and not rt.startswith(("python3", "native-")))]
     if "stock" in rts:
         lines += ["", "Relative to the stock WASI build (geometric mean): " + ", ".join(
             f"{rt} {geomean([results[(s, rt)] / results[(s, 'stock')] for s in complete]):.2f}x"
