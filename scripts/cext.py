@@ -130,7 +130,8 @@ def write_toolchain(work: Path, libpython: Path) -> dict:
         script.chmod(0o755)
     # The build's Python: the native build-python (this tools venv, with
     # setuptools) answering for the WASI host (its sysconfigdata, with the
-    # include dir of the WASI headers).
+    # include dir of the WASI headers). A PYTHONPATH the build sets (numpy's
+    # code generators run as `python -m code_generators...`) is kept after it.
     sysconfig_dir = work / "sysconfig"
     sysconfig_dir.mkdir(exist_ok=True)
     data = (libpython / "stdlib" / "_sysconfigdata__wasi_wasm32-wasi.py").read_text()
@@ -141,7 +142,7 @@ def write_toolchain(work: Path, libpython: Path) -> dict:
     (sysconfig_dir / "_sysconfigdata__wasi_wasm32-wasi.py").write_text(data)
     python = bin_dir / "python-wasi"
     python.write_text("#!/bin/sh\n_PYTHON_SYSCONFIGDATA_NAME=_sysconfigdata__wasi_wasm32-wasi "
-                      f"_PYTHON_HOST_PLATFORM=wasi-wasm32 PYTHONPATH={sysconfig_dir} "
+                      f"_PYTHON_HOST_PLATFORM=wasi-wasm32 PYTHONPATH={sysconfig_dir}${{PYTHONPATH:+:$PYTHONPATH}} "
                       f'exec {sys.executable} "$@"\n')
     python.chmod(0o755)
     cross = work / "cross.ini"

@@ -131,7 +131,7 @@ print(pkgutil.get_data("email", "architecture.rst")[:5])
 "#;
     let expected = &*versioned(
         "True True\n:mod:`email` Package Architecture\n\
-['__init__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
+['__init__.py', '__main__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
 b':mod:'\n{stdlib}/json/missing.txt\n\
 FileNotFoundError {stdlib}/json/missing.txt\nb':mod:'\n",
     );
@@ -170,7 +170,7 @@ print(top["json"], top["os"], top["asyncio"], "test" in top)
 print(sorted(m.name for m in pkgutil.iter_modules(json.__path__)))
 print(len(list(pkgutil.walk_packages(email.__path__, "email."))) > 20)
 "#;
-    let expected = "True False True False\n['decoder', 'encoder', 'scanner', 'tool']\nTrue\n";
+    let expected = "True False True False\n['__main__', 'decoder', 'encoder', 'scanner', 'tool']\nTrue\n";
     for variant in Variant::ALL {
         let out = run(variant, &["-c", code]);
         assert_eq!((out.status, out.stdout().as_str(), out.stderr().as_str()), (0, expected, ""), "{variant:?}");
