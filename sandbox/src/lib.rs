@@ -13,12 +13,14 @@
 //! a separate buffer.
 //!
 //! Limits: wall-clock time (epoch interruption, one ticker thread per
-//! sandbox), optional fuel, linear memory (a [`ResourceLimiter`]: growth past
+//! sandbox, while wasm runs; a wrapped `poll_oneoff` while the guest sleeps
+//! or waits, see [`deadline`]), optional fuel, linear memory (a [`ResourceLimiter`]: growth past
 //! the cap fails, so CPython raises `MemoryError` where it can), and the
 //! size of stdout and stderr (a write past the cap ends the call). A trap
 //! ends only its own call.
 
 pub mod cache;
+mod deadline;
 pub mod pipe;
 #[cfg(feature = "python")]
 mod python;
@@ -42,6 +44,7 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
+use crate::deadline::{CallClock, DeadlineExceeded, PollOneoff};
 use crate::pipe::{CappedPipe, OutputLimitExceeded};
 
 /// The program `python -c` runs: the guest side of the sandbox is the
@@ -188,6 +191,12 @@ impl ResourceLimiter for Limiter {
 struct CallState {
     wasi: WasiP1Ctx,
     limiter: Limiter,
+    /// When the call's time runs out: host calls that wait stop here.
+    deadline: Instant,
+    /// The origin of the guest's monotonic clock ([`CallClock`]).
+    clock_origin: Instant,
+    /// wasmtime-wasi's `poll_oneoff` in this store (see [`deadline`]).
+    poll_oneoff: Option<PollOneoff>,
 }
 
 struct Ticker {
@@ -222,10 +231,6 @@ pub fn engine_config(options: &Options) -> Config {
     config.epoch_interruption(true);
     config.consume_fuel(options.fuel.is_some());
     config.memory_init_cow(true);
-    // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
-    if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
-        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-    }
     // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
     if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
@@ -275,6 +280,7 @@ impl Sandbox {
         check_imports(&module)?;
         let mut linker: Linker<CallState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut CallState| &mut s.wasi)?;
+        deadline::add_to_linker(&mut linker)?;
         let pre = linker.instantiate_pre(&module)?;
 
         let stop = Arc::new(AtomicBool::new(false));
@@ -319,9 +325,11 @@ impl Sandbox {
         &self.engine
     }
 
-    fn store(&self, wasi: WasiP1Ctx) -> Store<CallState> {
+    fn store(&self, wasi: WasiP1Ctx, started: Instant) -> Store<CallState> {
         let limiter = Limiter { memory_limit: self.options.memory_limit, memory_denied: false };
-        let mut store = Store::new(&self.engine, CallState { wasi, limiter });
+        let deadline = started + self.options.timeout;
+        let state = CallState { wasi, limiter, deadline, clock_origin: started, poll_oneoff: None };
+        let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store
     }
@@ -348,6 +356,7 @@ impl Sandbox {
 
         let mut b = WasiCtxBuilder::new();
         b.args(&["python", "-c", RUNNER]);
+        b.monotonic_clock(CallClock(started));
         for (k, v) in &self.options.env {
             b.env(k, v);
         }
@@ -370,7 +379,7 @@ impl Sandbox {
             b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
         }
 
-        let mut store = self.store(b.build_p1());
+        let mut store = self.store(b.build_p1(), started);
         let ticks = self.options.timeout.as_nanos().div_ceil(TICK.as_nanos()) as u64 + 1;
         store.set_epoch_deadline(ticks);
         if let Some(fuel) = self.options.fuel {
@@ -401,6 +410,7 @@ impl Sandbox {
                 } else {
                     let kind = match e.downcast_ref::<Trap>() {
                         Some(Trap::Interrupt) | Some(Trap::OutOfFuel) => ErrorKind::Timeout,
+                        _ if e.downcast_ref::<DeadlineExceeded>().is_some() => ErrorKind::Timeout,
                         _ => ErrorKind::Crashed,
                     };
                     (None, Some(kind), Some(format!("{e:#}")))
