@@ -45,7 +45,7 @@ use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use crate::deadline::{CallClock, DeadlineExceeded, PollOneoff};
-use crate::pipe::{CappedPipe, OutputLimitExceeded};
+use crate::pipe::{CappedPipe, OutputLimitExceeded, ResultLimitExceeded};
 
 /// The program `python -c` runs: the guest side of the sandbox is the
 /// module `_onepy_sandbox` (src/python/_onepy_sandbox.py), part of every
@@ -120,13 +120,23 @@ impl Default for Options {
     }
 }
 
-/// Why a call did not end normally.
+/// Why a call did not end normally. An exception in the code is not one of
+/// these: it ends the call with exit code 1 and the traceback on stderr.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
+    /// The wall-clock timeout (or the fuel) ran out.
     Timeout,
+    /// Linear memory could not grow past the cap and the code did not recover.
     MemoryLimit,
+    /// stdout or stderr went past the output limit.
     OutputLimit,
+    /// The JSON text of `result` went past the result limit.
+    ResultLimit,
+    /// What came back as `result` is not JSON (only code that forges the
+    /// runner's output can do that).
+    InvalidResult,
+    /// A trap (wasm `unreachable`, stack exhaustion, ...) or a host error.
     Crashed,
 }
 
@@ -136,6 +146,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::MemoryLimit => "memory_limit",
             ErrorKind::OutputLimit => "output_limit",
+            ErrorKind::ResultLimit => "result_limit",
+            ErrorKind::InvalidResult => "invalid_result",
             ErrorKind::Crashed => "crashed",
         }
     }
@@ -148,12 +160,13 @@ pub struct Outcome {
     pub stderr: Vec<u8>,
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
-    /// The exit status (None when the call ended with an error).
+    /// The exit status (None when the call did not exit: a trap, a limit).
     pub exit_code: Option<i32>,
-    /// The JSON text of the global `result`, if the code set one.
+    /// The JSON text of the global `result`, if the code set one and exited:
+    /// always valid JSON, within the result limit, nested at most 128 deep.
     pub result_json: Option<String>,
     pub error: Option<ErrorKind>,
-    /// The trap or host error behind `error`.
+    /// The trap, host error or reason behind `error`.
     pub error_detail: Option<String>,
     pub duration: Duration,
     /// With [`Options::measure_dirty`]: the bytes of linear memory the call
@@ -400,11 +413,13 @@ impl Sandbox {
         let out = stdout.take();
         let err = stderr.take();
 
-        let (exit_code, mut error, error_detail) = match ran {
+        let (exit_code, mut error, mut error_detail) = match ran {
             Ok(()) => (Some(0), None, None),
             Err(e) => {
                 if let Some(exit) = e.downcast_ref::<I32Exit>() {
                     (Some(exit.0), None, None)
+                } else if let Some(over) = e.downcast_ref::<ResultLimitExceeded>() {
+                    (None, Some(ErrorKind::ResultLimit), Some(over.to_string()))
                 } else if e.downcast_ref::<OutputLimitExceeded>().is_some() || out.truncated || err.truncated {
                     (None, Some(ErrorKind::OutputLimit), Some(format!("{e:#}")))
                 } else {
@@ -420,8 +435,25 @@ impl Sandbox {
         // Growth was refused and the program did not recover from it.
         if memory_denied && exit_code != Some(0) && error != Some(ErrorKind::Timeout) {
             error = Some(ErrorKind::MemoryLimit);
+            let why =
+                format!("linear memory could not grow past the memory limit of {} bytes", self.options.memory_limit);
+            error_detail = Some(match error_detail {
+                Some(d) => format!("{why} ({d})"),
+                None => why,
+            });
         }
-        let result_json = out.result.map(|r| String::from_utf8_lossy(&r).into_owned());
+        // The result counts only from a guest that exited: one cut short by
+        // a trap may have written part of it.
+        let result_json = match out.result.filter(|_| exit_code.is_some()).map(checked_json).transpose() {
+            Ok(json) => json,
+            Err(why) => {
+                if error.is_none() {
+                    error = Some(ErrorKind::InvalidResult);
+                    error_detail = Some(why);
+                }
+                None
+            }
+        };
         Ok(Outcome {
             stdout: out.bytes,
             stderr: err.bytes,
@@ -435,6 +467,49 @@ impl Sandbox {
             dirty_bytes,
         })
     }
+}
+
+/// How deep a result may nest: serde_json's default limit, so the host's
+/// own parse (`serde_json::from_str`, the CLI, Python's `json.loads`)
+/// cannot fail or recurse deeply on a result that passed [`checked_json`].
+pub const RESULT_MAX_DEPTH: usize = 128;
+
+/// `bytes` as a JSON text, or why it is not one.
+fn checked_json(bytes: Vec<u8>) -> std::result::Result<String, String> {
+    let text = String::from_utf8(bytes).map_err(|e| format!("the result is not UTF-8: {e}"))?;
+    // IgnoredAny: serde_json checks the syntax without building the value
+    // (and without recursion, so it does not check the depth).
+    serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|e| format!("the result is not JSON: {e}"))?;
+    if json_depth(text.as_bytes()) > RESULT_MAX_DEPTH {
+        return Err(format!("the result is nested more than {RESULT_MAX_DEPTH} levels deep"));
+    }
+    Ok(text)
+}
+
+/// The deepest nesting of arrays and objects in a valid JSON text.
+fn json_depth(text: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// The module may import only WASI preview 1.
@@ -497,9 +572,32 @@ impl Outcome {
             "exit_code": self.exit_code,
             "result": result,
             "error": self.error.map(ErrorKind::as_str),
+            "error_detail": self.error_detail,
             "duration": self.duration.as_secs_f64(),
             "stdout_truncated": self.stdout_truncated,
             "stderr_truncated": self.stderr_truncated,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_checked() {
+        assert_eq!(checked_json(b"{\"a\": [1, \"]]\\\"[\"]}".to_vec()).unwrap(), "{\"a\": [1, \"]]\\\"[\"]}");
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n)).into_bytes();
+        assert!(checked_json(deep(RESULT_MAX_DEPTH)).is_ok());
+        let e = checked_json(deep(RESULT_MAX_DEPTH + 1)).unwrap_err();
+        assert!(e.contains("nested more than 128"), "{e}");
+        // Brackets inside strings do not nest.
+        let mut in_strings = deep(RESULT_MAX_DEPTH);
+        in_strings.splice(1..1, b"\"[[[\\\\\",".iter().copied());
+        assert!(checked_json(in_strings).is_ok());
+        for bad in [&b"[1, 2"[..], b"NaN", b"\"\xff\"", b"1 2", b"", b"{'a': 1}"] {
+            assert!(checked_json(bad.to_vec()).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert!(checked_json(b"\"\xff\"".to_vec()).unwrap_err().contains("not UTF-8"));
     }
 }

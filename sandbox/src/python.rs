@@ -20,13 +20,14 @@ struct NativeSandbox {
 impl NativeSandbox {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (module, timeout, memory_limit, output_limit, env, dirs, scratch, fuel, max_wasm_stack, max_concurrency, cache_dir))]
+    #[pyo3(signature = (module, timeout, memory_limit, output_limit, result_limit, env, dirs, scratch, fuel, max_wasm_stack, max_concurrency, cache_dir))]
     fn new(
         py: Python<'_>,
         module: PathBuf,
         timeout: f64,
         memory_limit: usize,
         output_limit: usize,
+        result_limit: usize,
         env: Vec<(String, String)>,
         dirs: Vec<(PathBuf, String, bool)>,
         scratch: bool,
@@ -40,6 +41,7 @@ impl NativeSandbox {
             timeout,
             memory_limit,
             output_limit,
+            result_limit,
             fuel,
             env,
             dirs: dirs.into_iter().map(|(host, guest, read_only)| DirMapping { host, guest, read_only }).collect(),

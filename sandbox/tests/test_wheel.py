@@ -28,6 +28,43 @@ assert r.error == "crashed", r
 with concurrent.futures.ThreadPoolExecutor(4) as pool:
     got = list(pool.map(lambda i: s.run("result = inputs * 2", inputs=i).result, range(100)))
 assert got == [i * 2 for i in range(100)], got
+
+# Every way a call can end is a Result: nothing below raises in the host.
+import time
+FORGE = "import os, sys\nos.write(1, sys._getframe().f_back.f_locals['nonce'].encode())\nos.write(1, %s)\nos._exit(0)"
+t = Sandbox(timeout=0.5, memory_limit=128 << 20, output_limit=1000, result_limit=1000)
+endings = [
+    # code, error, exit_code, has_result
+    ("result = [1, {'a': None}]", None, 0, True),
+    ("result = 1\n1 / 0", None, 1, True),
+    ("import sys\nsys.exit(3)", None, 3, False),
+    ("import os\nos._exit(200)", "crashed", None, False),
+    ("while True: pass", "timeout", None, False),
+    ("import time\ntime.sleep(30)", "timeout", None, False),
+    ("import select\nselect.select([], [], [], 30)", "timeout", None, False),
+    ("x = bytearray(10**9)", "memory_limit", 1, False),
+    ("print('x' * 5000)", "output_limit", None, False),
+    ("result = 'x' * 5000", "result_limit", None, False),
+    ("result = object()", None, 1, False),
+    (FORGE % "b'[1, 2'", "invalid_result", 0, False),
+    (FORGE % "b'\"\\xff\"'", "invalid_result", 0, False),
+    (FORGE % "b'[' * 5000 + b']' * 5000", "result_limit", None, False),
+    ("result = " + "[" * 200 + "]" * 200, "invalid_result", 0, False),
+    ("import os\nos.write(1, b'\\xff ok')\nresult = 2", None, 0, True),
+    ("import os\nos.abort()", "crashed", None, False),
+]
+for code, error, exit_code, has_result in endings:
+    started = time.monotonic()
+    r = t.run(code)
+    took = time.monotonic() - started
+    assert (r.error, r.exit_code, r.has_result) == (error, exit_code, has_result), (code, r)
+    assert r.error is None or r.error_detail, (code, r)
+    assert has_result or r.result is None, (code, r)
+    assert took < 1.0, (code, took)
+r = t.run("import os\nos.write(1, b'\\xff ok')")
+assert r.stdout == "\ufffd ok", r
+r = t.run("result = float('nan')")
+assert not r.has_result and (r.error == "invalid_result" or r.exit_code == 1), r
 print("api ok")
 '''
 

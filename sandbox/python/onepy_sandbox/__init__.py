@@ -34,9 +34,13 @@ class Result:
     """What one call did.
 
     `result` is the JSON-decoded value of the global `result` the code set
-    (None if it set none). `error` is None, "timeout", "memory_limit",
-    "output_limit" or "crashed"; an exception in the code is not an error:
-    its traceback is in `stderr` and `exit_code` is 1.
+    (None if it set none; `has_result` tells the two apart). `error` is
+    None, "timeout", "memory_limit", "output_limit", "result_limit" (the
+    JSON of `result` is over the result limit), "invalid_result" (what came
+    back as `result` is not JSON) or "crashed", with the reason in
+    `error_detail`; an exception in the code is not an error: its traceback
+    is in `stderr` and `exit_code` is 1. `run` returns a Result whatever the
+    code does; it raises only for bad arguments (e.g. a NUL in the code).
     """
 
     stdout: str
@@ -60,7 +64,8 @@ class Sandbox:
 
     module: path of a onepy build (default: the python.wasm in this package).
     timeout: wall-clock seconds per call. memory_limit: bytes of linear
-    memory. output_limit: bytes of stdout and of stderr each. env: the
+    memory. output_limit: bytes of stdout and of stderr each. result_limit:
+    bytes of the JSON text of `result`. env: the
     environment the code sees (nothing from the host otherwise). dirs: host
     directories to mount, as (host, guest) or (host, guest, read_only)
     tuples (read-only unless told). scratch: a fresh empty /tmp per call.
@@ -74,6 +79,7 @@ class Sandbox:
         timeout: float = 30.0,
         memory_limit: int = 256 << 20,
         output_limit: int = 1 << 20,
+        result_limit: int = 16 << 20,
         env: Optional[Mapping[str, str]] = None,
         dirs: Optional[Sequence[Tuple]] = None,
         scratch: bool = False,
@@ -91,6 +97,7 @@ class Sandbox:
             float(timeout),
             int(memory_limit),
             int(output_limit),
+            int(result_limit),
             [(str(k), str(v)) for k, v in (env or {}).items()],
             mounts,
             bool(scratch),
@@ -108,5 +115,12 @@ class Sandbox:
         d = self._native.run(code, inputs_json, stdin)
         raw = d.pop("result_json")
         d["has_result"] = raw is not None
-        d["result"] = None if raw is None else json.loads(raw)
+        d["result"] = None
+        if raw is not None:
+            # The native side hands over only valid JSON nested at most 128
+            # deep; this guard keeps a Result the only outcome regardless.
+            try:
+                d["result"] = json.loads(raw)
+            except (ValueError, RecursionError) as e:
+                d.update(has_result=False, error="invalid_result", error_detail=f"the result is not JSON: {e}")
         return Result(**d)
