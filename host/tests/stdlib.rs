@@ -213,3 +213,16 @@ print(socket.gethostname(), socket.getfqdn())
         assert_eq!(out.stdout(), expected, "{variant:?}");
     }
 }
+
+/// `onepy_host` (the sandbox's host callbacks, src/python/onepy_host.py)
+/// under a host that does not serve them: a clear error, not a trap.
+#[test]
+fn host_callbacks_without_the_sandbox_raise() {
+    let code = "import onepy_host\ntry:\n    onepy_host.lookup(1)\nexcept RuntimeError as e:\n    print(e)";
+    for variant in Variant::ALL {
+        let out = run(variant, &["-c", code]);
+        out.assert_clean();
+        assert_eq!((out.status, out.stderr()), (0, String::new()), "{variant:?}");
+        assert_eq!(out.stdout(), "host callbacks need the onepy_sandbox host; this one has none\n", "{variant:?}");
+    }
+}

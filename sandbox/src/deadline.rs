@@ -23,16 +23,13 @@
 //! wasmtime-wasi's (the wrapper only shortens waits). A future host call
 //! that can wait must stop at the call's deadline too (`CallState::deadline`).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use wasmtime::error::Context;
-use wasmtime::{Caller, Extern, Linker, Result, TypedFunc};
+use wasmtime::{Caller, Extern, Linker, Result};
 use wasmtime_wasi::HostMonotonicClock;
 
 use crate::CallState;
-
-const MODULE: &str = "wasi_snapshot_preview1";
+use crate::shadow::{MODULE, Wasi};
 
 /// `__wasi_subscription_t`: userdata u64 at 0, tag u8 at 8, then for a clock
 /// the clock id u32 at 16, timeout u64 at 24, precision u64 at 32 and flags
@@ -69,16 +66,9 @@ impl HostMonotonicClock for CallClock {
     }
 }
 
-/// wasmtime-wasi's `poll_oneoff`, looked up in a call's store at its first wait.
-pub(crate) type PollOneoff = TypedFunc<(i32, i32, i32, i32), i32>;
-
-/// Replaces `poll_oneoff` in `linker` (which has wasmtime-wasi's preview 1
-/// functions) with the deadline-keeping wrapper.
-pub(crate) fn add_to_linker(linker: &mut Linker<CallState>) -> Result<()> {
-    // The wrapper calls wasmtime-wasi's function through a copy of the linker
-    // made before the override.
-    let wasi = Arc::new(linker.clone());
-    linker.allow_shadowing(true);
+/// Replaces `poll_oneoff` in `linker` with the deadline-keeping wrapper,
+/// which calls wasmtime-wasi's (`wasi`).
+pub(crate) fn add_to_linker(linker: &mut Linker<CallState>, wasi: Wasi) -> Result<()> {
     linker.func_wrap(
         MODULE,
         "poll_oneoff",
@@ -88,18 +78,6 @@ pub(crate) fn add_to_linker(linker: &mut Linker<CallState>) -> Result<()> {
             if now >= deadline {
                 return Err(DeadlineExceeded.into());
             }
-            let inner = match caller.data().poll_oneoff.clone() {
-                Some(f) => f,
-                None => {
-                    let f = wasi
-                        .get(&mut caller, MODULE, "poll_oneoff")?
-                        .into_func()
-                        .context("wasmtime-wasi's poll_oneoff is not a function")?
-                        .typed::<(i32, i32, i32, i32), i32>(&caller)?;
-                    caller.data_mut().poll_oneoff = Some(f.clone());
-                    f
-                }
-            };
             let memory = caller.get_export("memory").and_then(Extern::into_memory);
             let mut saved = Vec::new();
             if let Some(m) = memory {
@@ -107,7 +85,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<CallState>) -> Result<()> {
                 let clocks = Clocks { monotonic: CallClock(origin).now(), realtime: realtime_now() };
                 saved = clamp(m.data_mut(&mut caller), subs as u32 as usize, n as u32 as usize, deadline - now, clocks);
             }
-            let ret = inner.call(&mut caller, (subs, events, n, nevents));
+            let ret = wasi.call::<_, i32>(&mut caller, "poll_oneoff", (subs, events, n, nevents));
             if let Some(m) = memory {
                 restore(m.data_mut(&mut caller), &saved);
             }
@@ -118,7 +96,6 @@ pub(crate) fn add_to_linker(linker: &mut Linker<CallState>) -> Result<()> {
             Ok(ret)
         },
     )?;
-    linker.allow_shadowing(false);
     Ok(())
 }
 

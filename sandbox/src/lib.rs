@@ -20,11 +20,14 @@
 //! ends only its own call.
 
 pub mod cache;
+pub mod callbacks;
 mod deadline;
 pub mod pipe;
 #[cfg(feature = "python")]
 mod python;
+mod shadow;
 
+use std::collections::BTreeMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
@@ -36,7 +39,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use wasmtime::error::Context;
 use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig,
+    Config, Enabled, Engine, Func, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig,
     ResourceLimiter, Store, Trap,
 };
 use wasmtime::{Result, bail};
@@ -44,7 +47,9 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
-use crate::deadline::{CallClock, DeadlineExceeded, PollOneoff};
+use crate::callbacks::Callbacks;
+pub use crate::callbacks::{Callback, HOST_FD};
+use crate::deadline::{CallClock, DeadlineExceeded};
 use crate::pipe::{CappedPipe, OutputLimitExceeded, ResultLimitExceeded};
 
 /// The program `python -c` runs: the guest side of the sandbox is the
@@ -96,6 +101,9 @@ pub struct Options {
     pub max_concurrency: u32,
     /// Where compiled modules are cached (None: [`cache::default_dir`]).
     pub cache_dir: Option<PathBuf>,
+    /// Functions the code can call as `onepy_host.NAME(...)` (see
+    /// [`callbacks`]), by name.
+    pub callbacks: BTreeMap<String, Callback>,
     /// Benchmarks: measure [`Outcome::dirty_bytes`] (reads /proc/self/pagemap
     /// after every call, and resets slots by releasing their pages: slower).
     pub measure_dirty: bool,
@@ -115,6 +123,7 @@ impl Default for Options {
             max_wasm_stack: None,
             max_concurrency: 64,
             cache_dir: None,
+            callbacks: BTreeMap::new(),
             measure_dirty: false,
         }
     }
@@ -208,8 +217,14 @@ struct CallState {
     deadline: Instant,
     /// The origin of the guest's monotonic clock ([`CallClock`]).
     clock_origin: Instant,
-    /// wasmtime-wasi's `poll_oneoff` in this store (see [`deadline`]).
-    poll_oneoff: Option<PollOneoff>,
+    /// wasmtime-wasi's functions the replacements call, in this store
+    /// (see [`shadow`]).
+    wasi_funcs: Vec<(&'static str, Func)>,
+    callbacks: Callbacks,
+    /// The reply to the last callback, read by the guest with `fd_pread`.
+    reply: Vec<u8>,
+    /// The largest callback request accepted (the result limit).
+    request_limit: usize,
 }
 
 struct Ticker {
@@ -233,6 +248,7 @@ pub struct Sandbox {
     engine: Engine,
     pre: InstancePre<CallState>,
     options: Options,
+    callbacks: Callbacks,
     hasher: RandomState,
     counter: AtomicU64,
     _ticker: Ticker,
@@ -293,7 +309,11 @@ impl Sandbox {
         check_imports(&module)?;
         let mut linker: Linker<CallState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut CallState| &mut s.wasi)?;
-        deadline::add_to_linker(&mut linker)?;
+        let wasi = shadow::Wasi::new(&linker);
+        linker.allow_shadowing(true);
+        deadline::add_to_linker(&mut linker, wasi.clone())?;
+        callbacks::add_to_linker(&mut linker, wasi)?;
+        linker.allow_shadowing(false);
         let pre = linker.instantiate_pre(&module)?;
 
         let stop = Arc::new(AtomicBool::new(false));
@@ -310,6 +330,7 @@ impl Sandbox {
         let sandbox = Sandbox {
             engine,
             pre,
+            callbacks: Arc::new(options.callbacks.clone()),
             options,
             hasher: RandomState::new(),
             counter: AtomicU64::new(0),
@@ -341,7 +362,16 @@ impl Sandbox {
     fn store(&self, wasi: WasiP1Ctx, started: Instant) -> Store<CallState> {
         let limiter = Limiter { memory_limit: self.options.memory_limit, memory_denied: false };
         let deadline = started + self.options.timeout;
-        let state = CallState { wasi, limiter, deadline, clock_origin: started, poll_oneoff: None };
+        let state = CallState {
+            wasi,
+            limiter,
+            deadline,
+            clock_origin: started,
+            wasi_funcs: Vec::new(),
+            callbacks: self.callbacks.clone(),
+            reply: Vec::new(),
+            request_limit: self.options.result_limit,
+        };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store

@@ -65,6 +65,23 @@ r = t.run("import os\nos.write(1, b'\\xff ok')")
 assert r.stdout == "\ufffd ok", r
 r = t.run("result = float('nan')")
 assert not r.has_result and (r.error == "invalid_result" or r.exit_code == 1), r
+
+# Host callbacks. The guest module comes from the repository's src/python
+# (a module that embeds onepy_host uses its own copy).
+import os
+def lookup(key, default=None):
+    if key == "boom":
+        raise KeyError(key)
+    return {"key": key, "default": default}
+c = Sandbox(timeout=5, callbacks={"lookup": lookup}, dirs=[(os.environ["ONEPY_GUEST_SRC"], "/onepy-guest")])
+PRELUDE = "import sys\nsys.path.insert(0, '/onepy-guest')\nimport onepy_host\n"
+r = c.run(PRELUDE + "result = onepy_host.lookup('a', default=[1, {'b': None}])")
+assert r.ok and r.result == {"key": "a", "default": [1, {"b": None}]}, r
+r = c.run(PRELUDE + "try:\n    onepy_host.lookup('boom')\nexcept onepy_host.HostError as e:\n    result = str(e)")
+assert r.ok and r.result == "KeyError: 'boom'", r
+with concurrent.futures.ThreadPoolExecutor(8) as pool:
+    got = list(pool.map(lambda i: c.run(PRELUDE + "result = onepy_host.lookup(inputs)['key']", inputs=i).result, range(40)))
+assert got == list(range(40)), got
 print("api ok")
 '''
 
@@ -93,7 +110,8 @@ def main() -> None:
         out = subprocess.run([py, "-c", example], cwd=tmp, capture_output=True, text=True)
         if out.returncode != 0 or out.stdout.splitlines() != ["[6, 120]", "timeout"]:
             sys.exit(f"README example failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-        out = subprocess.run([py, "-c", API_CHECKS], cwd=tmp, capture_output=True, text=True)
+        env = {**os.environ, "ONEPY_GUEST_SRC": os.path.join(ROOT, "src", "python")}
+        out = subprocess.run([py, "-c", API_CHECKS], cwd=tmp, env=env, capture_output=True, text=True)
         if out.returncode != 0 or out.stdout.strip() != "api ok":
             sys.exit(f"API checks failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
     print("test_wheel: README example and API checks pass in a clean venv")

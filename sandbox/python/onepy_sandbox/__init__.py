@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union
 
 from ._native import NativeSandbox
 
@@ -59,6 +59,21 @@ class Result:
         return self.error is None and self.exit_code == 0
 
 
+def _dispatcher(callbacks: Mapping[str, Callable[..., Any]]) -> Callable[[str, str], Tuple[bool, str]]:
+    """What the native side calls for a callback: (True, result JSON) or
+    (False, the message the code gets)."""
+
+    def dispatch(name: str, request: str) -> Tuple[bool, str]:
+        call = json.loads(request)
+        try:
+            value = callbacks[name](*call["args"], **call["kwargs"])
+            return True, json.dumps(value, allow_nan=False)
+        except Exception as e:
+            return False, f"{type(e).__name__}: {e}"
+
+    return dispatch
+
+
 class Sandbox:
     """A compiled onepy module, instantiated afresh for every `run`.
 
@@ -70,7 +85,12 @@ class Sandbox:
     directories to mount, as (host, guest) or (host, guest, read_only)
     tuples (read-only unless told). scratch: a fresh empty /tmp per call.
     fuel: optional instruction budget per call (slower; runs out as
-    "timeout"). max_concurrency: calls that may run at once.
+    "timeout"). max_concurrency: calls that may run at once. callbacks:
+    host functions the code calls as `onepy_host.NAME(*args, **kwargs)`,
+    by name: they get JSON-decoded arguments and return a JSON-serializable
+    value; an exception reaches the code as `onepy_host.HostError` with
+    "ExceptionType: message". A callback runs on the calling thread while
+    the call waits, and its time counts toward the call's timeout.
     """
 
     def __init__(
@@ -87,6 +107,7 @@ class Sandbox:
         max_wasm_stack: Optional[int] = None,
         max_concurrency: int = 64,
         cache_dir: Optional[Union[str, os.PathLike]] = None,
+        callbacks: Optional[Mapping[str, Callable[..., Any]]] = None,
     ) -> None:
         mounts = []
         for d in dirs or ():
@@ -105,6 +126,8 @@ class Sandbox:
             max_wasm_stack,
             int(max_concurrency),
             os.fspath(cache_dir) if cache_dir is not None else None,
+            [str(name) for name in callbacks or {}],
+            _dispatcher(dict(callbacks)) if callbacks else None,
         )
 
     def run(self, code: str, inputs: Any = None, stdin: Union[str, bytes, None] = None) -> Result:
