@@ -361,7 +361,9 @@ impl Sandbox {
 
     fn store(&self, wasi: WasiP1Ctx, started: Instant) -> Store<CallState> {
         let limiter = Limiter { memory_limit: self.options.memory_limit, memory_denied: false };
-        let deadline = started + self.options.timeout;
+        // A timeout too large for an Instant (Duration::MAX) waits "forever".
+        let forever = Duration::from_secs(1 << 32);
+        let deadline = started.checked_add(self.options.timeout).unwrap_or_else(|| started + forever);
         let state = CallState {
             wasi,
             limiter,
@@ -423,7 +425,8 @@ impl Sandbox {
         }
 
         let mut store = self.store(b.build_p1(), started);
-        let ticks = self.options.timeout.as_nanos().div_ceil(TICK.as_nanos()) as u64 + 1;
+        // Capped: wasmtime adds the current epoch to it.
+        let ticks = (self.options.timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
         store.set_epoch_deadline(ticks);
         if let Some(fuel) = self.options.fuel {
             store.set_fuel(fuel)?;

@@ -100,3 +100,9 @@ fn stdin_never_waits() {
     assert_eq!(o.exit_code, Some(1), "stderr: {}", text(&o.stderr));
     assert!(text(&o.stderr).contains("EOFError"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn a_timeout_too_large_for_a_deadline_is_no_timeout() {
+    let s = sandbox_with(Options { timeout: Duration::MAX, ..Options::default() });
+    assert_eq!(result(&run(&s, "import time\ntime.sleep(0.01)\nresult = 1")), json!(1));
+}
