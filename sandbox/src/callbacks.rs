@@ -23,14 +23,19 @@ use std::time::Instant;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use wasmtime::{Caller, Extern, Linker, Result};
+use wasmtime_wasi::p1::wasi_snapshot_preview1 as p1;
+use wasmtime_wasi::runtime::in_tokio;
 
 use crate::CallState;
 use crate::deadline::DeadlineExceeded;
-use crate::shadow::{MODULE, Wasi};
+use crate::shadow::{MODULE, with_wasi};
 
 /// The descriptor the guest's `onepy_host` module writes requests to and
-/// reads replies from. No WASI host hands out descriptors this high.
-pub const HOST_FD: u32 = 1 << 30;
+/// reads replies from: far above any descriptor a WASI host hands out
+/// (wasmtime-wasi numbers them upward from 3) and below the guest's own
+/// embedded filesystem, whose descriptors start at 0x4000_0000 and never
+/// reach the host (src/vfs/mod.rs, `FD_BASE`).
+pub const HOST_FD: u32 = 0x3fff_0000;
 
 const ERRNO_SUCCESS: i32 = 0;
 const ERRNO_FAULT: i32 = 21;
@@ -114,9 +119,8 @@ fn write_u32(memory: &mut [u8], at: u32, value: usize) -> bool {
 }
 
 /// Replaces `fd_pwrite` and `fd_pread` in `linker`: [`HOST_FD`] carries
-/// callbacks, every other descriptor goes to wasmtime-wasi (`wasi`).
-pub(crate) fn add_to_linker(linker: &mut Linker<CallState>, wasi: Wasi) -> Result<()> {
-    let w = wasi.clone();
+/// callbacks, every other descriptor goes to wasmtime-wasi.
+pub(crate) fn add_to_linker(linker: &mut Linker<CallState>) -> Result<()> {
     linker.func_wrap(
         MODULE,
         "fd_pwrite",
@@ -128,7 +132,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<CallState>, wasi: Wasi) -> Resul
               written: i32|
               -> Result<i32> {
             if fd as u32 != HOST_FD {
-                return w.call(&mut caller, "fd_pwrite", (fd, iovs, n, offset, written));
+                return with_wasi(&mut caller, |cx, mem| {
+                    in_tokio(p1::fd_pwrite(cx, mem, fd, iovs, n, offset, written))
+                })?;
             }
             let Some(memory) = caller.get_export("memory").and_then(Extern::into_memory) else {
                 return Ok(ERRNO_FAULT);
@@ -160,7 +166,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<CallState>, wasi: Wasi) -> Resul
         "fd_pread",
         move |mut caller: Caller<'_, CallState>, fd: i32, iovs: i32, n: i32, offset: i64, read: i32| -> Result<i32> {
             if fd as u32 != HOST_FD {
-                return wasi.call(&mut caller, "fd_pread", (fd, iovs, n, offset, read));
+                return with_wasi(&mut caller, |cx, mem| in_tokio(p1::fd_pread(cx, mem, fd, iovs, n, offset, read)))?;
             }
             let Some(memory) = caller.get_export("memory").and_then(Extern::into_memory) else {
                 return Ok(ERRNO_FAULT);

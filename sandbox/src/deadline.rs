@@ -7,7 +7,7 @@
 //! for good. This module replaces `wasi_snapshot_preview1::poll_oneoff` in
 //! the linker (`allow_shadowing`) with a wrapper that rewrites every clock
 //! subscription due after the call's deadline into a wait that ends at the
-//! deadline, calls wasmtime-wasi's own `poll_oneoff`, puts the guest's
+//! deadline, runs wasmtime-wasi's own `poll_oneoff`, puts the guest's
 //! subscriptions back, and ends the call as a timeout ([`DeadlineExceeded`])
 //! once the deadline has passed.
 //!
@@ -27,9 +27,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use wasmtime::{Caller, Extern, Linker, Result};
 use wasmtime_wasi::HostMonotonicClock;
+use wasmtime_wasi::p1::wasi_snapshot_preview1 as p1;
+use wasmtime_wasi::runtime::in_tokio;
 
 use crate::CallState;
-use crate::shadow::{MODULE, Wasi};
+use crate::shadow::{MODULE, with_wasi};
 
 /// `__wasi_subscription_t`: userdata u64 at 0, tag u8 at 8, then for a clock
 /// the clock id u32 at 16, timeout u64 at 24, precision u64 at 32 and flags
@@ -66,9 +68,8 @@ impl HostMonotonicClock for CallClock {
     }
 }
 
-/// Replaces `poll_oneoff` in `linker` with the deadline-keeping wrapper,
-/// which calls wasmtime-wasi's (`wasi`).
-pub(crate) fn add_to_linker(linker: &mut Linker<CallState>, wasi: Wasi) -> Result<()> {
+/// Replaces `poll_oneoff` in `linker` with the deadline-keeping wrapper.
+pub(crate) fn add_to_linker(linker: &mut Linker<CallState>) -> Result<()> {
     linker.func_wrap(
         MODULE,
         "poll_oneoff",
@@ -85,11 +86,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<CallState>, wasi: Wasi) -> Resul
                 let clocks = Clocks { monotonic: CallClock(origin).now(), realtime: realtime_now() };
                 saved = clamp(m.data_mut(&mut caller), subs as u32 as usize, n as u32 as usize, deadline - now, clocks);
             }
-            let ret = wasi.call::<_, i32>(&mut caller, "poll_oneoff", (subs, events, n, nevents));
+            let ret = with_wasi(&mut caller, |cx, mem| in_tokio(p1::poll_oneoff(cx, mem, subs, events, n, nevents)));
             if let Some(m) = memory {
                 restore(m.data_mut(&mut caller), &saved);
             }
-            let ret = ret?;
+            let ret = ret??;
             if Instant::now() >= deadline {
                 return Err(DeadlineExceeded.into());
             }

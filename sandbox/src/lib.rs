@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use wasmtime::error::Context;
 use wasmtime::{
-    Config, Enabled, Engine, Func, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig,
+    Config, Enabled, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig,
     ResourceLimiter, Store, Trap,
 };
 use wasmtime::{Result, bail};
@@ -217,9 +217,6 @@ struct CallState {
     deadline: Instant,
     /// The origin of the guest's monotonic clock ([`CallClock`]).
     clock_origin: Instant,
-    /// wasmtime-wasi's functions the replacements call, in this store
-    /// (see [`shadow`]).
-    wasi_funcs: Vec<(&'static str, Func)>,
     callbacks: Callbacks,
     /// The reply to the last callback, read by the guest with `fd_pread`.
     reply: Vec<u8>,
@@ -309,10 +306,9 @@ impl Sandbox {
         check_imports(&module)?;
         let mut linker: Linker<CallState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut CallState| &mut s.wasi)?;
-        let wasi = shadow::Wasi::new(&linker);
         linker.allow_shadowing(true);
-        deadline::add_to_linker(&mut linker, wasi.clone())?;
-        callbacks::add_to_linker(&mut linker, wasi)?;
+        deadline::add_to_linker(&mut linker)?;
+        callbacks::add_to_linker(&mut linker)?;
         linker.allow_shadowing(false);
         let pre = linker.instantiate_pre(&module)?;
 
@@ -369,7 +365,6 @@ impl Sandbox {
             limiter,
             deadline,
             clock_origin: started,
-            wasi_funcs: Vec::new(),
             callbacks: self.callbacks.clone(),
             reply: Vec::new(),
             request_limit: self.options.result_limit,

@@ -89,7 +89,7 @@ fn stdin_never_waits() {
         &s,
         "import select, sys\n\
          ready = select.select([sys.stdin], [], [], 30)[0]\n\
-         result = [len(ready), sys.stdin.read(), sys.stdin.buffer.read(10)]",
+         result = [len(ready), sys.stdin.read(), sys.stdin.buffer.read(10).decode()]",
     );
     assert_eq!(result(&o), json!([1, "", ""]));
     let o = run(&s, "input()");

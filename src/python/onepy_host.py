@@ -19,8 +19,9 @@ import errno
 import json
 import os
 
-# sandbox/src/callbacks.rs, HOST_FD.
-_FD = 1 << 30
+# sandbox/src/callbacks.rs, HOST_FD: below the embedded filesystem's own
+# descriptors (src/vfs/mod.rs, FD_BASE), which never reach the host.
+_FD = 0x3FFF_0000
 
 
 class HostError(Exception):
