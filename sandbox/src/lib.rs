@@ -14,10 +14,11 @@
 //!
 //! Limits: wall-clock time (epoch interruption, one ticker thread per
 //! sandbox, while wasm runs; a wrapped `poll_oneoff` while the guest sleeps
-//! or waits, see [`deadline`]), optional fuel, linear memory (a [`ResourceLimiter`]: growth past
-//! the cap fails, so CPython raises `MemoryError` where it can), and the
-//! size of stdout and stderr (a write past the cap ends the call). A trap
-//! ends only its own call.
+//! or waits, see `src/deadline.rs`), optional fuel, linear memory (a
+//! [`ResourceLimiter`]: growth past the cap fails, so CPython raises
+//! `MemoryError` where it can), and the size of stdout and stderr (a write
+//! past the cap ends the call) and of the result. A trap ends only its own call; every ending is an [`Outcome`].
+//! Host callbacks ([`callbacks`]) reach the code as `onepy_host.NAME(...)`.
 
 pub mod cache;
 pub mod callbacks;
@@ -499,7 +500,7 @@ impl Sandbox {
 
 /// How deep a result may nest: serde_json's default limit, so the host's
 /// own parse (`serde_json::from_str`, the CLI, Python's `json.loads`)
-/// cannot fail or recurse deeply on a result that passed [`checked_json`].
+/// cannot fail or recurse deeply on a result the sandbox hands back.
 pub const RESULT_MAX_DEPTH: usize = 128;
 
 /// `bytes` as a JSON text, or why it is not one.
