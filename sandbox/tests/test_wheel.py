@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -86,11 +87,11 @@ print("api ok")
 '''
 
 
-def readme_example() -> str:
+def readme_example(name: str = "sandbox example") -> str:
     text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    m = re.search(r"<!-- sandbox example -->\n```python\n(.*?)```", text, re.S)
+    m = re.search(rf"<!-- {name} -->\n```python\n(.*?)```", text, re.S)
     if not m:
-        sys.exit("README.md has no '<!-- sandbox example -->' block")
+        sys.exit(f"README.md has no '<!-- {name} -->' block")
     return m.group(1)
 
 
@@ -101,6 +102,7 @@ def main() -> None:
         sys.exit(f"expected one onepy_sandbox wheel in {dist}, found {wheels}")
     example = readme_example()
     assert len(example.strip().splitlines()) <= 5, example
+    callbacks_example = readme_example("sandbox callbacks example")
     with tempfile.TemporaryDirectory() as tmp:
         venv = os.path.join(tmp, "venv")
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
@@ -110,11 +112,16 @@ def main() -> None:
         out = subprocess.run([py, "-c", example], cwd=tmp, capture_output=True, text=True)
         if out.returncode != 0 or out.stdout.splitlines() != ["[6, 120]", "timeout"]:
             sys.exit(f"README example failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+        started = time.monotonic()
+        out = subprocess.run([py, "-c", callbacks_example], cwd=tmp, capture_output=True, text=True)
+        took = time.monotonic() - started
+        if out.returncode != 0 or out.stdout.splitlines() != ["1", "timeout"] or took > 30:
+            sys.exit(f"README callbacks example failed ({out.returncode}, {took:.1f} s):\n{out.stdout}\n{out.stderr}")
         env = {**os.environ, "ONEPY_GUEST_SRC": os.path.join(ROOT, "src", "python")}
         out = subprocess.run([py, "-c", API_CHECKS], cwd=tmp, env=env, capture_output=True, text=True)
         if out.returncode != 0 or out.stdout.strip() != "api ok":
             sys.exit(f"API checks failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    print("test_wheel: README example and API checks pass in a clean venv")
+    print("test_wheel: README examples and API checks pass in a clean venv")
 
 
 if __name__ == "__main__":
