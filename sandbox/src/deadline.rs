@@ -16,7 +16,9 @@
 //! sandbox. stdin is an in-memory buffer (reads return its bytes, then end
 //! of file, never wait), stdout and stderr are in-memory pipes that never
 //! apply back-pressure, files are local and there are no sockets; so all
-//! its fd subscriptions are ready at once and only clocks can wait. One
+//! its fd subscriptions are ready at once and only clocks can wait. (The
+//! exception is a FIFO or device file in a host directory the host mounts:
+//! opening or reading one can block; the guest cannot create them.) One
 //! wrapped function covers that while every call keeps the synchronous path
 //! (no fiber stack per instance, no async runtime entered per call), which
 //! matters for the per-call latency goal, and the guest's own semantics stay
