@@ -64,6 +64,9 @@ pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
 /// Bytes of a memory slot reset in place (not released) after a call.
 const KEEP_RESIDENT: usize = 16 << 20;
 
+/// The least time [`Sandbox::new`] gives its test call.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How often the ticker thread advances the engine's epoch.
 const TICK: Duration = Duration::from_millis(2);
 
@@ -335,7 +338,10 @@ impl Sandbox {
         };
         // Fail here, not on the first call, if the pool cannot hold the
         // module or it is not a onepy build with the guest runner.
-        let probe = sandbox.run(&Call { code: "result = 1", ..Call::default() })?;
+        // Its own timeout: a first call can be slow on a loaded machine, and
+        // a short timeout is no reason to refuse the module.
+        let probe_timeout = sandbox.options.timeout.max(PROBE_TIMEOUT);
+        let probe = sandbox.run_for(&Call { code: "result = 1", ..Call::default() }, probe_timeout)?;
         if probe.result_json.as_deref() != Some("1") {
             bail!(
                 "the module did not run a test call (is it a onepy build with _onepy_sandbox?): \
@@ -356,11 +362,11 @@ impl Sandbox {
         &self.engine
     }
 
-    fn store(&self, wasi: WasiP1Ctx, started: Instant) -> Store<CallState> {
+    fn store(&self, wasi: WasiP1Ctx, started: Instant, timeout: Duration) -> Store<CallState> {
         let limiter = Limiter { memory_limit: self.options.memory_limit, memory_denied: false };
         // A timeout too large for an Instant (Duration::MAX) waits "forever".
         let forever = Duration::from_secs(1 << 32);
-        let deadline = started.checked_add(self.options.timeout).unwrap_or_else(|| started + forever);
+        let deadline = started.checked_add(timeout).unwrap_or_else(|| started + forever);
         let state = CallState {
             wasi,
             limiter,
@@ -386,6 +392,10 @@ impl Sandbox {
     /// directory that cannot be made, code with a NUL byte); everything the
     /// guest does, traps included, is an [`Outcome`].
     pub fn run(&self, call: &Call<'_>) -> Result<Outcome> {
+        self.run_for(call, self.options.timeout)
+    }
+
+    fn run_for(&self, call: &Call<'_>, timeout: Duration) -> Result<Outcome> {
         let started = Instant::now();
         if call.code.contains('\0') || call.inputs_json.is_some_and(|s| s.contains('\0')) {
             bail!("code and inputs must not contain NUL characters");
@@ -420,9 +430,9 @@ impl Sandbox {
             b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
         }
 
-        let mut store = self.store(b.build_p1(), started);
+        let mut store = self.store(b.build_p1(), started, timeout);
         // Capped: wasmtime adds the current epoch to it.
-        let ticks = (self.options.timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
+        let ticks = (timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
         store.set_epoch_deadline(ticks);
         if let Some(fuel) = self.options.fuel {
             store.set_fuel(fuel)?;

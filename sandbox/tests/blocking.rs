@@ -106,3 +106,10 @@ fn a_timeout_too_large_for_a_deadline_is_no_timeout() {
     let s = sandbox_with(Options { timeout: Duration::MAX, ..Options::default() });
     assert_eq!(result(&run(&s, "import time\ntime.sleep(0.01)\nresult = 1")), json!(1));
 }
+
+#[test]
+fn a_short_timeout_does_not_refuse_the_module() {
+    // Sandbox::new's test call has its own, longer timeout.
+    let s = sandbox_with(Options { timeout: Duration::from_millis(1), ..Options::default() });
+    assert_eq!(run(&s, "while True: pass").error, Some(ErrorKind::Timeout));
+}
