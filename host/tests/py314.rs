@@ -88,7 +88,7 @@ fn stdlib_command_line_modules_run_with_dash_m() {
 /// ImportError that says so (patches/stdlib/concurrent-interpreters-wasi.patch);
 /// natively the same code runs in a subinterpreter.
 #[test]
-fn concurrent_interpreters_is_a_clear_import_error() {
+fn concurrent_interpreters_is_a_clear_module_not_found_error() {
     let code = "from concurrent import interpreters\n\
                 interp = interpreters.create()\n\
                 print(interp.call(divmod, 7, 3))\n";
@@ -101,7 +101,7 @@ fn concurrent_interpreters_is_a_clear_import_error() {
             (got.status, got.stdout(), got.stderr()),
             (
                 0,
-                "ImportError concurrent.interpreters concurrent.interpreters is not available on WASI: CPython does \
+                "ModuleNotFoundError concurrent.interpreters concurrent.interpreters is not available on WASI: CPython does \
                  not build its _interpreters module for wasm32-wasi (configure marks it n/a)\n"
                     .to_string(),
                 String::new()
