@@ -157,7 +157,7 @@ fn packages_py_unit_tests() {
         .expect("running python3 -m unittest");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("Ran 5 tests"), "{text}");
+    assert!(text.contains("Ran 7 tests"), "{text}");
 }
 
 /// Every file of every wheel in the app build is embedded byte for byte as
