@@ -92,8 +92,8 @@ deps:
 # What make computed at parse time (host/tests/makefile.rs).
 print-config:
 	@printf '%s\n' "LIBPYTHON_DIR=$(LIBPYTHON_DIR)" "TOOLS_VENV=$(TOOLS_VENV)" "WASMTIME=$(WASMTIME)" \
-	    "RECIPES=$(RECIPES)" "WHEEL_SPEC=$(WHEEL_SPEC)" "CEXT_DIRS=$(CEXT_DIRS)" \
-	    "ALL_PREIMPORT=$(ALL_PREIMPORT)" "NUMPY_NATIVE=$(NUMPY_NATIVE)"
+	    "SITE_PACKAGES=$(SITE_PACKAGES)" "LOCK=$(LOCK)" "NUMPY_VERSION=$(NUMPY_VERSION)" \
+	    "NUMPY_NATIVE=$(NUMPY_NATIVE)"
 
 libpython:
 ifdef ONEPY_LIBPYTHON_DIR_OVERRIDE
@@ -108,36 +108,27 @@ $(TOOLS_VENV)/.done: | libpython
 	$(BUILD_PYTHON) -m venv $(TOOLS_VENV)
 	touch $@
 
-# PACKAGES -> lock file (resolved only when the lock does not lock this spec)
-# -> wheels (cached, sha256-checked) -> $(VARIANT_DIR)/site-packages.
-# A package with a recipe (recipes/<name>.toml) is built from its sdist by
-# scripts/cext.py instead and linked in (its cache key hashes its inputs).
+# PACKAGES -> lock file (resolved as native pip would, only when the lock does
+# not lock this spec; scripts/resolve.py) -> pure-Python wheels (cached,
+# sha256-checked) and sdists built for wasm32-wasip1 (scripts/package_builder,
+# cached under a key of their inputs) -> $(VARIANT_DIR)/site-packages, plus
+# site-packages.cext (the build directories build.rs links) and
+# site-packages.preimport (what their recipes import into the snapshot).
 SITE_PACKAGES := $(if $(PACKAGE_SPEC),$(VARIANT_DIR)/site-packages)
-RECIPES     := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py recipes $(PACKAGE_SPEC)))
-WHEEL_SPEC  := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py wheels $(PACKAGE_SPEC)))
-CEXT_DIRS   := $(foreach r,$(RECIPES),$(shell python3 scripts/cext.py dir $(r) --libpython $(LIBPYTHON_DIR) --cache $(CACHE_ROOT)))
-ALL_PREIMPORT := $(strip $(PREIMPORT) $(if $(RECIPES),$(shell python3 scripts/cext.py preimport $(RECIPES))))
+CEXT_DIRS      = $(if $(PACKAGE_SPEC),$(shell cat $(SITE_PACKAGES).cext 2>/dev/null))
+ALL_PREIMPORT  = $(strip $(PREIMPORT) $(if $(PACKAGE_SPEC),$(shell cat $(SITE_PACKAGES).preimport 2>/dev/null)))
 LOCALIZE    := $(CURDIR)/target/debug/wasm-localize
-export ONEPY_CEXT_DIRS := $(subst $(eval) ,:,$(strip $(CEXT_DIRS)))
+TOOLS_PY    := $(TOOLS_VENV)/bin/python
 
 packages: libpython $(TOOLS_VENV)/.done
 ifneq ($(PACKAGE_SPEC),)
 	@mkdir -p $(VARIANT_DIR)
-	rm -rf $(SITE_PACKAGES) && mkdir -p $(SITE_PACKAGES)
-ifneq ($(strip $(WHEEL_SPEC)),)
-	$(TOOLS_VENV)/bin/python scripts/packages.py ensure-lock --lock $(LOCK) $(WHEEL_SPEC)
-	$(TOOLS_VENV)/bin/python scripts/packages.py fetch --lock $(LOCK) --out $(SITE_PACKAGES) \
-	    --stdlib $(LIBPYTHON_DIR)/stdlib --cache $(CACHE_ROOT)/wheels
-endif
-ifneq ($(strip $(RECIPES)),)
-	$(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes -r recipes/build-tools.txt
-	cargo build -q -p onepy-host --bin wasm-localize
-	@set -e; for r in $(RECIPES); do \
-	    $(TOOLS_VENV)/bin/python scripts/cext.py build $$r --libpython $(LIBPYTHON_DIR) \
-	        --cache $(CACHE_ROOT) --localize $(LOCALIZE); done
-	@for d in $(CEXT_DIRS); do cp -r $$d/site-packages/. $(SITE_PACKAGES)/; done
-	python3 scripts/cext.py check-duplicates $(LIBPYTHON_DIR)/lib/*.a $(foreach d,$(CEXT_DIRS),$(d)/lib/*.a)
-endif
+	$(TOOLS_PY) -m pip install --quiet --require-hashes -r recipes/build-tools.txt
+	$(TOOLS_PY) scripts/packages.py ensure-lock --lock $(LOCK) $(PACKAGE_SPEC)
+	if $(TOOLS_PY) scripts/packages.py has-sdists --lock $(LOCK); then \
+	    cargo build -q -p onepy-host --bin wasm-localize; fi
+	$(TOOLS_PY) scripts/packages.py fetch --lock $(LOCK) --out $(SITE_PACKAGES) \
+	    --stdlib $(LIBPYTHON_DIR)/stdlib --cache $(CACHE_ROOT) --libpython $(LIBPYTHON_DIR) --localize $(LOCALIZE)
 endif
 
 # The bundle is rebuilt when anything it is made from changes: the stamp
@@ -145,7 +136,7 @@ endif
 # and the app's files.
 BUNDLE_STAMP := $(VARIANT_DIR)/bundle.stamp
 BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(ALL_PREIMPORT) $(CEXT_DIRS) $(shell cat scripts/bundle.py \
-    src/python/*.py patches/stdlib/*.patch $(if $(strip $(WHEEL_SPEC)),$(LOCK)) \
+    src/python/*.py patches/stdlib/*.patch $(if $(PACKAGE_SPEC),$(LOCK)) \
     $(if $(APP),$$(find $(APP) -type f ! -name '*.pyc' | sort)) | sha256sum | cut -c1-16)
 BUNDLE_ARGS = --mode $(BUNDLE_MODE) \
     $(if $(SITE_PACKAGES),--site-packages $(SITE_PACKAGES)) $(if $(APP),--app $(APP)) \
@@ -160,7 +151,7 @@ bundle: libpython packages
 # The un-snapshotted module: kept for tests and benchmarks. The import check
 # fails the build if anything but WASI is imported.
 raw: bundle
-	$(CARGO_WASM)
+	ONEPY_CEXT_DIRS="$(CEXT_DIRS)" $(CARGO_WASM)
 	@mkdir -p $(dir $(RAW))
 	cp $(CARGO_DIR)/wasm32-wasip1/release/onepy.wasm $(RAW)
 	cargo run -q -p onepy-host --bin wasm-imports -- --only wasi_snapshot_preview1 $(RAW)
@@ -193,11 +184,11 @@ test-app:
 test-files-app:
 	$(MAKE) --no-print-directory build APP=examples/files-app OUTPUT=build/files-app.wasm
 
-# numpy and markupsafe built from their recipes (with pytest) for
-# host/tests/numpy.rs; native numpy of the same version on the same CPython for expected
-# values; numpy's own tests (linalg, fft, random's Generator) from its sdist.
-# numpy's version: one pin, recipes/numpy.toml.
-NUMPY_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' recipes/numpy.toml)
+# numpy and markupsafe built from their sdists (numpy with its recipe, markupsafe
+# with none; with pytest) for host/tests/numpy.rs; native numpy of the same version
+# on the same CPython for expected values; numpy's own tests (linalg, fft,
+# random's Generator) from its sdist. numpy's version: one pin, here.
+NUMPY_VERSION := 2.5.5
 TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2" \
     LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
 NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell cat tests/numpy/native-requirements.txt tests/numpy/pytest.lock | sha256sum | cut -c1-12)
@@ -206,8 +197,9 @@ NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-$(NUMPY_VERSION)
 test-numpy: | $(TOOLS_VENV)/.done
 	$(MAKE) --no-print-directory build $(TEST_NUMPY_SETTINGS)
 	@test -f $(NUMPY_NATIVE)/.done || { rm -rf $(NUMPY_NATIVE) && \
-	    $(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps \
-	        -r tests/numpy/native-requirements.txt -r tests/numpy/pytest.lock --target $(NUMPY_NATIVE) && \
+	    $(TOOLS_PY) scripts/packages.py requirements --lock tests/numpy/pytest.lock > $(NUMPY_NATIVE).req && \
+	    $(TOOLS_PY) -m pip install --quiet --require-hashes --no-deps \
+	        -r tests/numpy/native-requirements.txt -r $(NUMPY_NATIVE).req --target $(NUMPY_NATIVE) && \
 	    touch $(NUMPY_NATIVE)/.done; }
 	@test -d $(NUMPY_TESTS) || { mkdir -p $(NUMPY_TESTS).tmp && \
 	    tar -xzf $(CACHE_ROOT)/downloads/numpy-$(NUMPY_VERSION).tar.gz -C $(NUMPY_TESTS).tmp --strip-components=2 \
