@@ -26,7 +26,8 @@ from . import recipes
 from .common import BuildError, download, run, sha256_file, step
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
-from .pep517 import build_wheel
+from .maturin import build_maturin
+from .pep517 import build_system, build_wheel
 from .toolchain import LLVM, ROOT, write_toolchain
 
 BUILDER_DIR = Path(__file__).resolve().parent
@@ -156,6 +157,8 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     tools = write_toolchain(work, libpython)
     if recipe.get("build") == "meson":
         tree, kind = build_meson(entry.name, recipe, src, work, tools, logs), "meson"
+    elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
+        tree, kind = build_maturin(entry.name, entry.version, src, work, tools, logs, libpython), "maturin"
     elif recipe.get("build", "pep517") == "pep517":
         wheel, kind = build_wheel(entry.name, src, work, tools, logs, recipe)
         tree = work / "wheel"
@@ -187,7 +190,7 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     merged, final_libs, cxx = [], list(recipe.get("links", [])), bool(recipe.get("cxx-exception-stubs"))
     inittab = []
     for module, archive in sorted(modules.items()):
-        rec = records.get(sha256_file(archive))
+        rec = {"cxx": False} if kind == "maturin" else records.get(sha256_file(archive))
         if rec is None:
             raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
                              f"recorded in {tools['links']}")
@@ -195,7 +198,8 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
         final_libs += [l for l in libs if l not in final_libs]
         cxx = cxx or rec["cxx"]
         init = "PyInit_" + module.rsplit(".", 1)[-1]
-        merged.append(merge_extension(module, init, archive, deps, work, localize))
+        # A Rust static library holds all of std: take only what PyInit_* needs.
+        merged.append(merge_extension(module, init, archive, deps, work, localize, whole=kind != "maturin"))
         inittab.append(f"{module} {init}\n")
     if cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]

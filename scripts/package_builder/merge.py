@@ -44,13 +44,15 @@ def link_inputs(record: dict, work: Path) -> tuple:
     return archives, final
 
 
-def merge_extension(module: str, init: str, archive: Path, deps: list, work: Path, localize: str) -> Path:
-    """wasm-ld -r of the module's objects and private archives, then every
-    symbol but `init` made local (host/src/localize.rs)."""
+def merge_extension(module: str, init: str, archive: Path, deps: list, work: Path, localize: str,
+                    whole: bool = True) -> Path:
+    """wasm-ld -r of the module's objects (all of them, or with whole=False
+    those `init` needs) and private archives, then every symbol but `init`
+    made local (host/src/localize.rs)."""
     merged = work / "merged" / (module + ".o")
     merged.parent.mkdir(exist_ok=True)
-    run([f"{LLVM}/wasm-ld", "-r", "-o", merged, "--whole-archive", archive, "--no-whole-archive", *deps],
-        f"merging extension module {module}")
+    inputs = ["--whole-archive", archive, "--no-whole-archive"] if whole else [f"--undefined={init}", archive]
+    run([f"{LLVM}/wasm-ld", "-r", "-o", merged, *inputs, *deps], f"merging extension module {module}")
     defined = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", merged],
                   f"listing the symbols of {merged}").split()
     if init not in defined:

@@ -5,6 +5,7 @@ run without isolation against the pinned build tools (recipes/build-tools.txt):
 a requirement they do not meet fails the build, naming it."""
 
 import importlib.metadata
+import json
 import tomllib
 from pathlib import Path
 
@@ -15,16 +16,23 @@ from .common import BuildError, step
 LEGACY = {"build-backend": "setuptools.build_meta:__legacy__", "requires": ["setuptools"]}
 SUPPORTED = {"setuptools.build_meta": "setuptools", "setuptools.build_meta:__legacy__": "setuptools",
              "mesonpy": "meson-python"}
+# Runs a PEP 517 hook in the sdist's directory: `requires` writes the
+# backend's extra build requirements (JSON) to OUT, `wheel` builds into OUT.
 HOOK = r"""
 import importlib, json, os, sys
-backend_name, out, settings = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-for p in reversed(json.loads(sys.argv[4])):
+hook, backend_name, out, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+for p in reversed(json.loads(sys.argv[5])):
     sys.path.insert(0, os.path.abspath(p))
 module, _, attr = backend_name.partition(":")
 backend = importlib.import_module(module)
 for part in filter(None, attr.split(".")):
     backend = getattr(backend, part)
-print("wheel:", backend.build_wheel(out, settings or None))
+if hook == "requires":
+    get = getattr(backend, "get_requires_for_build_wheel", lambda settings: [])
+    with open(out, "w") as f:
+        json.dump(get(settings or None), f)
+else:
+    print("wheel:", backend.build_wheel(out, settings or None))
 """
 
 
@@ -70,15 +78,12 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
     system = build_system(src, package)
     backend = system["build-backend"]
     kind = SUPPORTED.get(backend)
+    if kind is None and system.get("backend-path"):
+        kind = "in-tree"  # the sdist's own backend (PyYAML's, aiohttp's stack: wrappers of setuptools)
     if kind is None:
-        if backend.startswith("maturin"):
-            raise BuildError(f"{package}: its build backend is maturin (Rust/pyo3 extensions); onepy cannot "
-                             f"build Rust extensions for wasm32-wasip1 yet (issue 21, item 2). Leave '{package}' "
-                             f"out, or pick a package without Rust extensions.")
         raise BuildError(f"{package}: unsupported build backend '{backend}' (onepy builds sdists whose backend is "
-                         f"setuptools or meson-python)")
+                         f"setuptools, meson-python, maturin or their own in-tree wrapper). Leave '{package}' out.")
     check_requires(package, system["requires"])
-    import json
     settings = {}
     if kind == "meson-python":
         settings = {"setup-args": [f"--cross-file={tools['cross']}", *recipe.get("meson-options", [])],
@@ -86,8 +91,12 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
     dist = work / "dist"
     dist.mkdir(exist_ok=True)
     env = dict(tools["env"], **tools["cross_env"], **recipe.get("env", {}))
-    step(package, f"build-wheel-{kind}", [tools["python"], "-c", HOOK, backend, dist, json.dumps(settings),
-                                            json.dumps(system.get("backend-path", []))], logs, cwd=src, env=env)
+    hook = [tools["python"], "-c", HOOK]
+    args = [backend, json.dumps(settings), json.dumps(system.get("backend-path", []))]
+    requires = work / "requires.json"
+    step(package, "get-requires", [*hook, "requires", args[0], requires, *args[1:]], logs, cwd=src, env=env)
+    check_requires(package, json.loads(requires.read_text()))
+    step(package, f"build-wheel-{kind}", [*hook, "wheel", args[0], dist, *args[1:]], logs, cwd=src, env=env)
     wheels = sorted(dist.glob("*.whl"))
     if len(wheels) != 1:
         raise BuildError(f"{package}: the backend made {len(wheels)} wheels in {dist}, expected one")
