@@ -83,7 +83,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench bench-compute clean conformance \
+.PHONY: regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages bench bench-compute clean conformance \
     oci oci-prereqs test-oci bench-oci
 
 deps:
@@ -184,12 +184,13 @@ test-app:
 test-files-app:
 	$(MAKE) --no-print-directory build APP=examples/files-app OUTPUT=build/files-app.wasm
 
-# numpy and markupsafe built from their sdists (numpy with its recipe, markupsafe
-# with none; with pytest) for host/tests/numpy.rs; native numpy of the same version
+# numpy, markupsafe, msgpack and rpds-py built from their sdists (one per build
+# kind: meson with numpy's recipe; setuptools C, C++ and maturin with no recipe;
+# with pytest) for host/tests/numpy.rs and compiled.rs; native numpy of the same version
 # on the same CPython for expected values; numpy's own tests (linalg, fft,
 # random's Generator) from its sdist. numpy's version: one pin, here.
 NUMPY_VERSION := 2.5.5
-TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2" \
+TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2 msgpack==1.2.4 rpds-py==2026.9.1" \
     LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
 NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell cat tests/numpy/native-requirements.txt tests/numpy/pytest.lock | sha256sum | cut -c1-12)
 NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-$(NUMPY_VERSION)
@@ -210,6 +211,15 @@ test-e2e: build test-app test-files-app test-numpy
 	ONEPY_NUMPY_NATIVE=$(NUMPY_NATIVE) ONEPY_NUMPY_TESTS=$(NUMPY_TESTS) cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
 test: build test-unit test-e2e test-sandbox
+
+# The whole verified set of compiled packages (issue 21), pip choosing the
+# versions: built into build/packages.wasm and exercised by host/tests/verified.rs.
+TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache" \
+    LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+
+test-packages:
+	$(MAKE) --no-print-directory build $(TEST_PACKAGES_SETTINGS)
+	cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2
 
 bench: build
 	bash benches/run.sh
@@ -260,7 +270,7 @@ oci: build
 # (cached by a hash of its inputs; ~7 min to build on 2 cores after make test), python.wasm's
 # images (plain and wasm-layer) and an app with numpy (tests/oci/app). Not part of `make test` (README, "Running
 # on a cluster": root, cgroups and the shim build).
-OCI_APP_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION)" APP=tests/oci/app OUTPUT=build/oci-app.wasm
+OCI_APP_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION)" LOCK=tests/oci/app.lock APP=tests/oci/app OUTPUT=build/oci-app.wasm
 
 oci-prereqs:
 	bash scripts/deps.sh oci
