@@ -141,9 +141,9 @@ def fetch(args) -> None:
     if built:
         from package_builder.common import BuildError
         from package_builder.merge import check_duplicates
-        libs = sorted((args.libpython / "lib").glob("*.a")) + [a for _, o in built for a in sorted((o / "lib").glob("*.a"))]
+        base = sorted((args.libpython / "lib").glob("*.a"))
         try:
-            check_duplicates(libs)
+            check_duplicates(base, [a for _, o in built for a in sorted((o / "lib").glob("*.a"))])
         except BuildError as err:
             die(str(err))
     shutil.rmtree(args.out, ignore_errors=True)

@@ -198,8 +198,7 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
         final_libs += [l for l in libs if l not in final_libs]
         cxx = cxx or rec["cxx"]
         init = "PyInit_" + module.rsplit(".", 1)[-1]
-        # A Rust static library holds all of std: take only what PyInit_* needs.
-        merged.append(merge_extension(module, init, archive, deps, work, localize, whole=kind != "maturin"))
+        merged.append(merge_extension(module, init, archive, deps, work, localize))
         inittab.append(f"{module} {init}\n")
     if cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]

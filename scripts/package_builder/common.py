@@ -76,8 +76,8 @@ def download(url: str, sha256: str, downloads: Path) -> Path:
     try:
         with urllib.request.urlopen(url, timeout=300) as response, open(part, "wb") as out:
             shutil.copyfileobj(response, out)
-    except OSError as e:
-        raise BuildError(f"downloading {url} to {part}: {e}")
+    except Exception as e:  # noqa: BLE001 (URLError, a TLS error, a broken Python: all the same here)
+        raise BuildError(f"downloading {url} to {part}: {type(e).__name__}: {e}")
     got = sha256_file(part)
     if got != sha256:
         raise BuildError(f"sha256 mismatch for {url}: the lock says {sha256}, the download is {got}")

@@ -28,6 +28,10 @@ from .common import BuildError, step
 from .toolchain import ROOT
 
 
+def cargo_home() -> str:
+    return os.environ.get("CARGO_HOME") or os.path.expanduser("~/.cargo")
+
+
 def settings(src: Path, package: str) -> dict:
     data = tomllib.loads((src / "pyproject.toml").read_text())
     maturin = data.get("tool", {}).get("maturin", {})
@@ -54,8 +58,11 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
     conf = settings(src, package)
     target = work / "cargo-target"
     env = dict(tools["env"], PYO3_CONFIG_FILE=str(libpython / "pyo3-config.txt"), CARGO_TARGET_DIR=str(target),
+               # No path of this machine in panic locations: the package's
+               # sources under its name, the rest as the guest names them.
                CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS=f"--remap-path-prefix={src}={package}-{version} "
-                                                    f"--remap-path-prefix={os.path.expanduser('~')}/.cargo=/cargo",
+                                                    f"--remap-path-prefix={work}=/onepy-cext "
+                                                    f"--remap-path-prefix={cargo_home()}=/cargo",
                CARGO_BUILD_JOBS="2")
     for var in ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "PYO3_CROSS_LIB_DIR", "PYO3_PYTHON"):
         env.pop(var, None)

@@ -44,15 +44,15 @@ def link_inputs(record: dict, work: Path) -> tuple:
     return archives, final
 
 
-def merge_extension(module: str, init: str, archive: Path, deps: list, work: Path, localize: str,
-                    whole: bool = True) -> Path:
-    """wasm-ld -r of the module's objects (all of them, or with whole=False
-    those `init` needs) and private archives, then every symbol but `init`
-    made local (host/src/localize.rs)."""
+def merge_extension(module: str, init: str, archive: Path, deps: list, work: Path, localize: str) -> Path:
+    """wasm-ld -r of the module's objects and private archives, then every
+    symbol but `init` made local (host/src/localize.rs). (`wasm-ld -r` takes
+    no --undefined: a Rust static library goes in whole, std and all; the
+    final link's --gc-sections drops what PyInit_* does not reach.)"""
     merged = work / "merged" / (module + ".o")
     merged.parent.mkdir(exist_ok=True)
-    inputs = ["--whole-archive", archive, "--no-whole-archive"] if whole else [f"--undefined={init}", archive]
-    run([f"{LLVM}/wasm-ld", "-r", "-o", merged, *inputs, *deps], f"merging extension module {module}")
+    run([f"{LLVM}/wasm-ld", "-r", "-o", merged, "--whole-archive", archive, "--no-whole-archive", *deps],
+        f"merging extension module {module}")
     defined = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", merged],
                   f"listing the symbols of {merged}").split()
     if init not in defined:
@@ -62,18 +62,25 @@ def merge_extension(module: str, init: str, archive: Path, deps: list, work: Pat
     return merged
 
 
-def check_duplicates(archives: list) -> None:
-    """Fail when a global symbol is defined in more than one of the static
-    libraries that go into the final link (wasm-ld would silently keep one)."""
+def defined_globals(archive: Path) -> set:
+    out = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", archive],
+              f"listing the symbols of {archive}")
+    return {s for s in out.split() if not s.endswith(":")}
+
+
+def check_duplicates(base: list, built: list) -> None:
+    """Fail when a global symbol of a built package's library is defined in
+    another library of the final link (wasm-ld would silently keep one).
+    libpython's own libraries (`base`) may share members among themselves
+    (CPython 3.14's HACL* archives do)."""
     owners = {}
-    for archive in archives:
-        out = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", archive],
-                  f"listing the symbols of {archive}")
-        for sym in set(out.split()):
-            if not sym.endswith(":"):
-                owners.setdefault(sym, []).append(Path(archive).name)
-    dups = {s: o for s, o in owners.items() if len(o) > 1}
+    for archive in base + built:
+        for sym in defined_globals(archive):
+            owners.setdefault(sym, []).append(Path(archive).name)
+    names = {Path(a).name for a in built}
+    dups = {s: o for s, o in owners.items() if len(o) > 1 and names.intersection(o)}
     if dups:
         lines = [f"  {s}: {', '.join(o)}" for s, o in sorted(dups.items())[:40]]
-        raise BuildError(f"{len(dups)} symbols are defined in more than one linked library:\n" + "\n".join(lines))
-    print(f"[build] no duplicate definitions across {len(archives)} libraries")
+        raise BuildError(f"{len(dups)} symbols of the built packages are defined in more than one linked "
+                         f"library:\n" + "\n".join(lines))
+    print(f"[build] no duplicate definitions across {len(built)} package libraries and {len(base)} of libpython")
