@@ -6,6 +6,7 @@
 #   make build       python.wasm: the guest, linked and pre-initialized (wizer)
 #   make run         build, then run the demo
 #   make test        unit tests + end-to-end tests on the built module
+#   make test-packages  the verified set of compiled packages (build/packages.wasm)
 #   make bench       startup benchmark (hyperfine) -> benches/results.md + chart
 #   make bench-compute  pyperformance in python.wasm vs native -> benches/compute/results.md
 #   make conformance CPython's regression tests, ours vs the unpatched WASI build
@@ -20,7 +21,8 @@
 #   make bench-sandbox   per-call latency of the sandbox -> benches/sandbox.md (README)
 #
 # Build settings (README, "Packages and apps"):
-#   PACKAGES="emoji==2.14.1 rich"   pure-Python packages from PyPI (or REQUIREMENTS=file)
+#   PACKAGES="emoji==2.14.1 rich"   packages from PyPI (or REQUIREMENTS=file): pure wheels
+#                                   embedded, compiled ones built from their sdists
 #   LOCK=packages.lock              their lock file (exact versions + sha256)
 #   APP=dir  or  APP_MODULE=name    what the module runs at start
 #   PREIMPORT="mod ..."             extra modules to import into the snapshot

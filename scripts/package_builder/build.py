@@ -31,6 +31,9 @@ from .pep517 import build_system, build_wheel
 from .toolchain import LLVM, ROOT, write_toolchain
 
 BUILDER_DIR = Path(__file__).resolve().parent
+# Libraries the final link can give a package without a recipe (libc++ from
+# Debian's wasm32 packages, wasi-libc's long-double printf/scanf).
+PROVIDED = {"c++", "c++abi", "c-printscan-long-double"}
 TEXT_SUFFIXES = (".py", ".txt", ".json", ".cfg", ".ini", ".toml")
 
 
@@ -195,6 +198,12 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
             raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
                              f"recorded in {tools['links']}")
         deps, libs = link_inputs(rec, work)
+        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED]
+        if unknown:
+            raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
+                             + ", ".join(f"lib{l} (-l{l})" for l in unknown) + ", a C library onepy does not "
+                             f"build for wasm32-wasip1. Add it in recipes/{recipes.recipe_path(entry.name).name} "
+                             f"(issue 21, item 3), or leave '{entry.name}' out. The link: {rec['output']}")
         final_libs += [l for l in libs if l not in final_libs]
         cxx = cxx or rec["cxx"]
         init = "PyInit_" + module.rsplit(".", 1)[-1]

@@ -10,7 +10,7 @@ from .common import BuildError, run
 from .toolchain import LLVM
 
 # -l names the final link gets from wasi-libc anyway (or that are empty on WASI).
-LIBC_NAMES = {"c", "m", "dl", "pthread", "rt", "util"}
+LIBC_NAMES = {"c", "m", "dl", "pthread", "rt", "util", "stdc++"}  # stdc++: a C++ link adds libc++
 
 
 def regular_archive(path: Path, work: Path) -> Path:
@@ -30,13 +30,14 @@ def regular_archive(path: Path, work: Path) -> Path:
 
 def link_inputs(record: dict, work: Path) -> tuple:
     """(private archives to merge in, -l names left for the final link) of one
-    recorded `-shared` link: `-lfoo` found in the link's own -L directories is
-    the package's private library and is merged like a `.a` argument."""
+    recorded `-shared` link: `-lfoo` found in a -L directory of the build's
+    own tree is the package's private library and is merged like a `.a`
+    argument (a host directory such as /usr/lib holds no wasm32 library)."""
     archives = [regular_archive(Path(a), work) for a in record.get("archives", [])]
     final = []
     for name in record.get("libs", []):
         found = next((Path(d) / f"lib{name}.a" for d in record.get("libdirs", [])
-                      if (Path(d) / f"lib{name}.a").is_file()), None)
+                      if Path(d).is_relative_to(work) and (Path(d) / f"lib{name}.a").is_file()), None)
         if found:
             archives.append(regular_archive(found, work))
         elif name not in LIBC_NAMES:
