@@ -30,7 +30,7 @@ fn msgpack_round_trips_with_its_c_extension() {
         (out.status, out.stdout().as_str()),
         (
             0,
-            "82a16195019c1cb4c0c40178a2c3a9a16ed3fffffeff00000000 {'a': [1, 2.5, None, b'x', 'é'], 'n': -1099511627776} True built-in\n"
+            "82a1619501cb4004000000000000c0c40178a2c3a9a16ed3ffffff0000000000 {'a': [1, 2.5, None, b'x', 'é'], 'n': -1099511627776} True built-in\n"
         ),
         "{}",
         out.stderr()

@@ -146,7 +146,9 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
         print(f"[build] {entry.name} {entry.version} up to date: {out}")
         return out
     start = time.monotonic()
-    work = cache / "work" / f"pkg-{out.name}"
+    # Named without the key: paths in a build (Rust flags, cargo fingerprints)
+    # stay the same when only the builder changed.
+    work = cache / "work" / f"pkg-{entry.name}-{entry.version}"
     logs = work / "logs"
     shutil.rmtree(work, ignore_errors=True)
     logs.mkdir(parents=True)

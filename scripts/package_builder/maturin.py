@@ -56,12 +56,16 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
     library) and a dist-info from the sdist's PKG-INFO."""
     from pyversion import EXT_SUFFIX
     conf = settings(src, package)
-    target = work / "cargo-target"
+    # Shared by every build of this package version (cargo's fingerprints
+    # decide what to rebuild), so a change to the builder does not recompile
+    # the crates.
+    target = work.parent.parent / "cargo-target" / f"{package}-{version}"
     env = dict(tools["env"], PYO3_CONFIG_FILE=str(libpython / "pyo3-config.txt"), CARGO_TARGET_DIR=str(target),
                # No path of this machine in panic locations: the package's
                # sources under its name, the rest as the guest names them.
                CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS=f"--remap-path-prefix={src}={package}-{version} "
                                                     f"--remap-path-prefix={work}=/onepy-cext "
+                                                    f"--remap-path-prefix={target}=/onepy-cargo-target "
                                                     f"--remap-path-prefix={cargo_home()}=/cargo",
                CARGO_BUILD_JOBS="2")
     for var in ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "PYO3_CROSS_LIB_DIR", "PYO3_PYTHON"):

@@ -2,6 +2,7 @@
 file, and a Python that answers for the WASI host (CPython's WASI
 sysconfigdata, with the headers of our libpython)."""
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -73,6 +74,7 @@ longdouble_format = 'IEEE_QUAD_LE'
     env = dict(os.environ, CC=str(cc), CXX=str(cxx), LDSHARED=f"{cc} -shared", LDCXXSHARED=f"{cxx} -shared",
                AR=f"{LLVM}/llvm-ar", CFLAGS="-O2", CXXFLAGS="-O2", LDFLAGS="", CPPFLAGS="",
                ONEPY_LINK_LOG=str(work / "links.jsonl"),
+               ONEPY_PATH_MAP=json.dumps({str(work): "/onepy-cext", str(libpython): "/onepy-libpython"}),
                PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     return {"cross": cross, "python": python, "bin": bin_dir, "env": env, "cross_env": cross_env,
             "cc": cc, "cxx": cxx, "links": work / "links.jsonl"}

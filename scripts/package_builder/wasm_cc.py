@@ -47,8 +47,29 @@ def library_args(args):
     return names, [os.path.abspath(d) for d in dirs]
 
 
+PREFIX_MAPS = ("-ffile-prefix-map=", "-fmacro-prefix-map=", "-fdebug-prefix-map=")
+
+
+def renamed(args):
+    """A build's own prefix map (propcache's backend maps its temporary copy
+    back to the source directory) must not bring a build path back: its
+    target is renamed as ours ($ONEPY_PATH_MAP: JSON {host path: name})."""
+    path_map = json.loads(os.environ.get("ONEPY_PATH_MAP", "{}"))
+    out = []
+    for a in args:
+        flag = next((f for f in PREFIX_MAPS if a.startswith(f)), None)
+        if flag and "=" in a[len(flag):]:
+            old, new = a[len(flag):].split("=", 1)
+            for host, name in path_map.items():
+                if new == host or new.startswith(host + "/"):
+                    new = name + new[len(host):]
+            a = f"{flag}{old}={new}"
+        out.append(a)
+    return out
+
+
 def main():
-    compiler, args = sys.argv[1], sys.argv[2:]
+    compiler, args = sys.argv[1], renamed(sys.argv[2:])
     if "-shared" not in args:
         os.execvp(compiler, [compiler, *args])
     args = expand(args)
