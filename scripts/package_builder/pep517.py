@@ -91,7 +91,9 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
     dist = work / "dist"
     dist.mkdir(exist_ok=True)
     env = dict(tools["env"], **tools["cross_env"], **recipe.get("env", {}))
-    hook = [tools["python"], "-c", HOOK]
+    script = work / "pep517_hook.py"
+    script.write_text(HOOK)
+    hook = [tools["python"], script]
     args = [backend, json.dumps(settings), json.dumps(system.get("backend-path", []))]
     requires = work / "requires.json"
     step(package, "get-requires", [*hook, "requires", args[0], requires, *args[1:]], logs, cwd=src, env=env)

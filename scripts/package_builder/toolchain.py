@@ -73,6 +73,8 @@ longdouble_format = 'IEEE_QUAD_LE'
 """)
     env = dict(os.environ, CC=str(cc), CXX=str(cxx), LDSHARED=f"{cc} -shared", LDCXXSHARED=f"{cxx} -shared",
                AR=f"{LLVM}/llvm-ar", CFLAGS="-O2", CXXFLAGS="-O2", LDFLAGS="", CPPFLAGS="",
+               # pkg-config finds no host library (x86_64 objects, host headers).
+               PKG_CONFIG_LIBDIR=str(work / "pkgconfig"), PKG_CONFIG_PATH="",
                ONEPY_LINK_LOG=str(work / "links.jsonl"),
                ONEPY_PATH_MAP=json.dumps({str(work): "/onepy-cext", str(libpython): "/onepy-libpython"}),
                PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
