@@ -128,7 +128,10 @@ fn a_package_that_cannot_be_built_fails_clearly_and_the_output_is_kept() {
         "OUTPUT=build/refused.wasm".into(),
     ]);
     assert_ne!(status, 0, "{text}");
-    assert!(text.contains("error: building lxml failed at step 'build-wheel-setuptools' (exit status 1)\ncommand: "), "{text}");
+    assert!(
+        text.contains("error: building lxml failed at step 'build-wheel-setuptools' (exit status 1)\ncommand: "),
+        "{text}"
+    );
     assert!(text.contains("build-wheel-setuptools.log (last 40 lines)"), "{text}");
     assert!(text.contains("pep517_hook.py wheel setuptools.build_meta "), "{text}");
     assert!(text.contains("libxslt"), "the log tail names what is missing: {text}");

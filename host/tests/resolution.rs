@@ -40,7 +40,7 @@ fn lock(spec: &str) -> BTreeMap<String, (String, String, bool)> {
             native = false;
         } else if line.starts_with("# native: https://") {
             native = true;
-        } else if let Some((name, rest)) = line.split_once("==") {
+        } else if let Some((name, rest)) = line.split_once("==").filter(|_| !line.starts_with('#')) {
             let (version, hash) = rest.split_once(" --hash=sha256:").unwrap();
             assert_eq!(hash.len(), 64, "{line}");
             let file = url.rsplit('/').next().unwrap().to_string();
@@ -53,6 +53,7 @@ fn lock(spec: &str) -> BTreeMap<String, (String, String, bool)> {
 /// What native pip installs for SPEC: name -> version.
 fn native_pip(spec: &str) -> BTreeMap<String, String> {
     let dir = std::env::temp_dir().join(format!("onepy-native-pip-{}-{}", std::process::id(), spec.len()));
+    std::fs::create_dir_all(&dir).unwrap();
     let report = dir.join("report.json");
     let out = Command::new(tools_python())
         .args(["-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report"])

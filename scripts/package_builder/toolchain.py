@@ -46,6 +46,18 @@ def write_toolchain(work: Path, libpython: Path) -> dict:
     # in the module); this private copy for the build needs the real one.
     data = data.replace("/onepy-libpython", str(libpython))
     (sysconfig_dir / f"{SYSCONFIG_NAME}.py").write_text(data)
+    # sysconfig.get_paths() derives 'include' from the running (native)
+    # Python's prefix, whatever the sysconfigdata says; meson asks it: answer
+    # with the WASI headers, or an extension compiles against x86_64's pyconfig.h.
+    (sysconfig_dir / "sitecustomize.py").write_text(f"""import sysconfig
+_get_paths = sysconfig.get_paths
+def get_paths(*args, **kwargs):
+    paths = _get_paths(*args, **kwargs)
+    paths['include'] = paths['platinclude'] = {str(libpython / 'include')!r}
+    return paths
+sysconfig.get_paths = get_paths
+sysconfig.get_path = lambda name, *args, **kwargs: get_paths(*args, **kwargs)[name]
+""")
     cross_env = {"_PYTHON_SYSCONFIGDATA_NAME": SYSCONFIG_NAME, "_PYTHON_HOST_PLATFORM": "wasi-wasm32",
                  "PYTHONPATH": str(sysconfig_dir)}
     python = bin_dir / "python-wasi"

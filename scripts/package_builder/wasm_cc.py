@@ -70,7 +70,7 @@ def renamed(args):
 
 def main():
     compiler, args = sys.argv[1], renamed(sys.argv[2:])
-    if "-shared" not in args:
+    if "-shared" not in args or "-c" in args:  # meson's sanity checks pass -shared with -c
         os.execvp(compiler, [compiler, *args])
     args = expand(args)
     output = args[args.index("-o") + 1]
