@@ -20,7 +20,10 @@ def build_meson(package: str, recipe: dict, src: Path, work: Path, tools: dict, 
         raise BuildError(f"{package}: the recipe's meson {meson_py} is not in the sdist")
     env = dict(tools["env"], **recipe.get("env", {}))
     jobs = str(min(2, os.cpu_count() or 1))
-    step(package, "meson-setup", [sys.executable, meson_py, "setup", "--cross-file", tools["cross"], "--prefix",
+    # meson runs under the build's Python answering for the WASI host: its
+    # Cython sanity check links against the `python3` of meson's own
+    # interpreter (the native headers otherwise: x86_64's pyconfig.h).
+    step(package, "meson-setup", [tools["python"], meson_py, "setup", "--cross-file", tools["cross"], "--prefix",
                                   "/usr/local", *recipe.get("meson-options", []), build, src], logs, env=env)
     step(package, "meson-compile", ["ninja", "-C", build, "-j", jobs], logs, env=env)
     # --no-rebuild: `meson install` would otherwise rebuild objects.

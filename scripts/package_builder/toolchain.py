@@ -61,8 +61,9 @@ sysconfig.get_path = lambda name, *args, **kwargs: get_paths(*args, **kwargs)[na
     cross_env = {"_PYTHON_SYSCONFIGDATA_NAME": SYSCONFIG_NAME, "_PYTHON_HOST_PLATFORM": "wasi-wasm32",
                  "PYTHONPATH": str(sysconfig_dir)}
     python = bin_dir / "python-wasi"
-    python.write_text("#!/bin/sh\n" + " ".join(f"{k}={v}" for k, v in cross_env.items())
-                      + f' exec {sys.executable} "$@"\n')
+    # (PYTHONPATH extended, not replaced: numpy's generators run with their own.)
+    python.write_text("#!/bin/sh\n" + " ".join(f"{k}={v}" for k, v in cross_env.items() if k != "PYTHONPATH")
+                      + f' PYTHONPATH={sysconfig_dir}${{PYTHONPATH:+:$PYTHONPATH}} exec {sys.executable} "$@"\n')
     python.chmod(0o755)
     cc, cxx = bin_dir / "wasm-cc", bin_dir / "wasm-c++"
     cross = work / "cross.ini"
