@@ -86,8 +86,10 @@ def module_of(rel: str):
     if not rel.endswith((".so", ".pyd")):
         return None
     parent, _, filename = rel.rpartition("/")
-    stem = filename.split(".", 1)[0]
-    return f"{parent.replace('/', '.')}.{stem}" if parent else stem
+    parts = [*filter(None, parent.split("/")), filename.split(".", 1)[0]]
+    # A shared library a wheel bundles (auditwheel's numpy.libs/libscipy_openblas64_-4b78795a.so)
+    # is no module: every part of a module's path is an identifier.
+    return ".".join(parts) if all(p.isidentifier() for p in parts) else None
 
 
 def extensions_in(tree: Path) -> dict:
