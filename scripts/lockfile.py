@@ -64,7 +64,7 @@ def read(lock: Path) -> list:
     except OSError as e:
         raise SystemExit(f"error: reading the lock file {lock}: {e.strerror}")
     for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith("# http"):
+        if re.match(r"^# (https?|file)://\S+$", line):
             url, native = line[2:].strip(), ("", "")
             continue
         m = re.match(r"^# native: (\S+) sha256:([0-9a-f]{64})$", line)

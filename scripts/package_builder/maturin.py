@@ -14,9 +14,10 @@ carries its own copy of Rust's std: merge-and-localize keeps only PyInit_*
 global, so several Rust extensions live in one module.
 
 A Rust panic: wasm32-wasip1 has no unwinding in stable Rust, so pyo3 cannot
-turn a panic into PanicException: the panic message (with the location under
-the package's name, e.g. `rpds-py-2026.9.1/src/lib.rs:12:5`) is printed and
-the module aborts (a wasm trap).
+turn a panic into PanicException: Rust's panic hook prints
+`thread '<unnamed>' (1) panicked at <package>-<version>/src/lib.rs:12:5:`
+and the message to stderr, then the module aborts (wasm `unreachable` trap;
+the wasmtime CLI exits with status 134).
 """
 
 import os
@@ -63,7 +64,10 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
     env = dict(tools["env"], PYO3_CONFIG_FILE=str(libpython / "pyo3-config.txt"), CARGO_TARGET_DIR=str(target),
                # No path of this machine in panic locations: the package's
                # sources under its name, the rest as the guest names them.
+               # cargo names the package's own files relative to it (src/lib.rs): a panic's
+               # location then reads <package>-<version>/src/lib.rs:12:5, naming the extension.
                CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS=f"--remap-path-prefix={src}={package}-{version} "
+                                                    f"--remap-path-prefix=src={package}-{version}/src "
                                                     f"--remap-path-prefix={work}=/onepy-cext "
                                                     f"--remap-path-prefix={target}=/onepy-cargo-target "
                                                     f"--remap-path-prefix={cargo_home()}=/cargo",
