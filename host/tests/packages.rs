@@ -133,7 +133,7 @@ fn a_package_that_cannot_be_built_fails_clearly_and_the_output_is_kept() {
         "{text}"
     );
     assert!(text.contains("build-wheel-setuptools.log (last 40 lines)"), "{text}");
-    assert!(text.contains("pep517_hook.py wheel setuptools.build_meta "), "{text}");
+    assert!(text.contains("pep517_hook.py wheel setuptools.build_meta:__legacy__ "), "{text}");
     assert!(text.contains("libxslt"), "the log tail names what is missing: {text}");
     assert_eq!(std::fs::read(&output).unwrap(), b"previous build");
 }
