@@ -85,7 +85,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages bench bench-compute clean conformance \
+.PHONY: regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages test-panic-module bench bench-compute clean conformance \
     oci oci-prereqs test-oci bench-oci
 
 deps:
@@ -219,7 +219,18 @@ test: build test-unit test-e2e test-sandbox
 TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache" \
     LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
 
-test-packages:
+# tests/packages/rust-panic: a pyo3 extension that panics, as a local sdist
+# (deterministic tar, its lock pinned to its own sha256), for what a Rust panic does.
+PANIC_SDIST := build/onepy_rust_panic-0.1.0.tar.gz
+test-panic-module:
+	@mkdir -p build
+	tar --sort=name --mtime=2026-01-01 --owner=0 --group=0 --numeric-owner -C tests/packages \
+	    --transform 's,^rust-panic,onepy_rust_panic-0.1.0,' -cf - rust-panic | gzip -n > $(PANIC_SDIST)
+	printf '# onepy package lock: a local sdist (make test-panic-module)\n# spec: onepy-rust-panic\n# file://%s\nonepy-rust-panic==0.1.0 --hash=sha256:%s\n' \
+	    "$(CURDIR)/$(PANIC_SDIST)" "$$(sha256sum $(PANIC_SDIST) | cut -c1-64)" > build/panic.lock
+	$(MAKE) --no-print-directory build PACKAGES=onepy-rust-panic LOCK=build/panic.lock OUTPUT=build/panic.wasm
+
+test-packages: test-panic-module
 	$(MAKE) --no-print-directory build $(TEST_PACKAGES_SETTINGS)
 	cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2
 

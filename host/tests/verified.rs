@@ -65,3 +65,29 @@ fn aiohttp_stack_c_extensions() {
                 print(md.getall('a'), hash(fl) == hash(tuple([1, 2])) or True, type(md).__module__, type(fl).__module__)";
     check(code, "[1, 2] True multidict._multidict frozenlist._frozenlist\n");
 }
+
+/// A Rust panic inside an extension (tests/packages/rust-panic, built by
+/// `make test-panic-module`): no unwinding on wasm32-wasip1, so the panic
+/// message, naming the package's source file, goes to stderr and the module
+/// aborts with a trap; what ran before it is kept.
+#[test]
+#[ignore = "make test-packages"]
+fn a_rust_panic_names_the_extension_and_aborts() {
+    let module = repo_root().join("build/panic.wasm");
+    assert!(module.is_file(), "{} is missing: run `make test-panic-module`", module.display());
+    let cwasm = compile(&module).unwrap();
+    let out = Run::default().run_module(&cwasm, true, &["-c", "import onepy_rust_panic as m; print(m.add(2, 3))"]);
+    assert_eq!((out.status, out.stdout().as_str()), (0, "5\n"), "{}", out.stderr());
+    let code = "import onepy_rust_panic as m; print('before', flush=True); m.boom('boom from the test')";
+    let out = Run::default().run_module(&cwasm, true, &["-c", code]);
+    assert_eq!(out.stdout(), "before\n");
+    assert!(
+        out.stderr().contains(
+            "thread '<unnamed>' (1) panicked at onepy-rust-panic-0.1.0/src/lib.rs:12:5:\nboom from the test\n"
+        ),
+        "{}",
+        out.stderr()
+    );
+    assert!(out.stderr().contains("wasm trap: wasm `unreachable` instruction executed"), "{}", out.stderr());
+    assert_ne!(out.status, 0);
+}
