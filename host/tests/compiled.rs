@@ -1,6 +1,6 @@
 //! Compiled packages built from their sdists with no recipe, one per build
 //! kind, in build/numpy.wasm (`make test-numpy`): markupsafe (setuptools, C),
-//! msgpack (setuptools, C++ from Cython), rpds-py (maturin, Rust/pyo3); numpy
+//! msgpack (setuptools, C its sdist ships from Cython), rpds-py (maturin, Rust/pyo3); numpy
 //! (meson, with its recipe) is in host/tests/numpy.rs. Run with no preopens.
 
 use onepy_host::guest::{Output, Run, compile, repo_root};
