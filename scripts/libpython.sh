@@ -277,7 +277,7 @@ configure_wasi_python() {
     # secret can be recovered); SipHash-1-3 reads its input with memcpy, and
     # wasm32 allows unaligned access anyway.
     CC="$WCC" CPP="$WCC -E" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" \
-    CONFIG_SITE="$source/Tools/wasm/config.site-wasm32-wasi" \
+    CONFIG_SITE="$source/Tools/wasm/wasi/config.site-wasm32-wasi" \
     PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$DEPS/lib/pkgconfig" \
     ZLIB_CFLAGS="-I$DEPS/include" ZLIB_LIBS="-L$DEPS/lib -lz" \
     BZIP2_CFLAGS="-I$DEPS/include" BZIP2_LIBS="-L$DEPS/lib -lbz2" \
@@ -309,7 +309,7 @@ install_outputs() {
     rm -rf "$OUT/lib" "$OUT/include" "$OUT/stdlib" "$OUT/stock"
     mkdir -p "$OUT/lib" "$OUT/include" "$OUT/stock"
     cp "$b/libpython$PY_MM.a" "$b/Modules/_decimal/libmpdec/libmpdec.a" \
-        "$b/Modules/expat/libexpat.a" "$b/Modules/_hacl/libHacl_Hash_SHA2.a" \
+        "$b/Modules/expat/libexpat.a" "$b"/Modules/_hacl/libHacl_*.a \
         "$DEPS"/lib/{libz,libbz2,liblzma,libzstd,libsqlite3}.a "$OUT/lib/"
     cp "$OUT/clang-resource/lib/wasm32-unknown-wasip1/libclang_rt.builtins.a" \
         "$OUT/lib/libclang_rt.builtins-wasm32.a"
@@ -322,7 +322,7 @@ install_outputs() {
     # command lines, configure arguments, build directories): its build paths
     # are renamed as -ffile-prefix-map renames them in the objects, so the
     # module carries no path of this machine.
-    for a in "$b"/build/lib.wasi-wasm32-$PY_MM/_sysconfigdata_*.py; do
+    for a in "$b"/build/lib.wasi-wasm32-$PY_MM/_sysconfig{data_*.py,_vars_*.json}; do
         map_build_paths <"$a" >"$OUT/stdlib/$(basename "$a")"
     done
     cp "$WORK/wasi-unpatched/python.wasm" "$OUT/stock/python.wasm"

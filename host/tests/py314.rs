@@ -39,14 +39,16 @@ fn ours(variant: Variant, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> 
 #[test]
 fn traceback_colour_follows_the_terminal_and_the_environment_as_native() {
     let code = "def f():\n    return 1/0\nf()\n";
+    // python.wasm starts isolated: PYTHON* variables are not read (as
+    // `python3 -E`), so PYTHON_COLORS=1 colours nothing, as natively with -E.
     let cases: [(&[(&str, &str)], bool); 4] = [
         (&[], false),
         (&[("FORCE_COLOR", "1")], true),
         (&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")], false),
-        (&[("PYTHON_COLORS", "1")], true),
+        (&[("PYTHON_COLORS", "1")], false),
     ];
     for (env, coloured) in cases {
-        let want = native(&["-c", code], env, b"");
+        let want = native(&["-E", "-c", code], env, b"");
         assert_eq!(want.status, 1);
         assert_eq!(want.stderr().contains("\x1b["), coloured, "native with {env:?}: {}", want.stderr());
         for variant in Variant::ALL {
@@ -65,7 +67,7 @@ fn stdlib_command_line_modules_run_with_dash_m() {
         (&["-m", "json", "--sort-keys", "--compact"], b"{\"b\": [1, 2], \"a\": null}"),
         (&["-m", "calendar", "2026", "12"], b""),
         (&["-m", "base64", "-"], b"onepy"),
-        (&["-m", "tokenize", "-"], b"t\"x{y}\"\n"),
+        (&["-m", "tokenize"], b"t\"x{y}\"\n"),
     ];
     for (args, stdin) in cases {
         let want = native(args, &[], stdin);
@@ -81,20 +83,30 @@ fn stdlib_command_line_modules_run_with_dash_m() {
     }
 }
 
-/// concurrent.interpreters (PEP 734, new in 3.14) runs code in a
-/// subinterpreter of the module; no threads are needed for `exec` and `call`.
+/// concurrent.interpreters (PEP 734, new in 3.14): CPython's configure
+/// marks its _interpreters module n/a for WASI, so the import fails with an
+/// ImportError that says so (patches/stdlib/concurrent-interpreters-wasi.patch);
+/// natively the same code runs in a subinterpreter.
 #[test]
-fn concurrent_interpreters_run_code_in_a_subinterpreter() {
+fn concurrent_interpreters_is_a_clear_import_error() {
     let code = "from concurrent import interpreters\n\
                 interp = interpreters.create()\n\
-                interp.exec('import sys; x = sum(range(10)); print(\"in sub:\", x, sys.implementation.name)')\n\
-                print(interp.call(divmod, 7, 3), interp.id != interpreters.get_current().id)\n\
-                interp.close()\n\
-                print(len(interpreters.list_all()))\n";
+                print(interp.call(divmod, 7, 3))\n";
     let want = native(&["-c", code], &[], b"");
-    assert_eq!(want.status, 0, "{}", want.stderr());
+    assert_eq!((want.status, want.stdout()), (0, "(2, 1)\n".to_string()), "{}", want.stderr());
+    let probe = "try:\n    from concurrent import interpreters\nexcept ImportError as e:\n    print(type(e).__name__, e.name, e)\n";
     for variant in Variant::ALL {
-        let got = ours(variant, &["-c", code], &[], b"");
-        assert_eq!((got.status, got.stdout(), got.stderr()), (0, want.stdout(), want.stderr()), "{variant:?}");
+        let got = ours(variant, &["-c", probe], &[], b"");
+        assert_eq!(
+            (got.status, got.stdout(), got.stderr()),
+            (
+                0,
+                "ImportError concurrent.interpreters concurrent.interpreters is not available on WASI: CPython does \
+                 not build its _interpreters module for wasm32-wasi (configure marks it n/a)\n"
+                    .to_string(),
+                String::new()
+            ),
+            "{variant:?}"
+        );
     }
 }

@@ -131,7 +131,7 @@ print(pkgutil.get_data("email", "architecture.rst")[:5])
 "#;
     let expected = &*versioned(
         "True True\n:mod:`email` Package Architecture\n\
-['__init__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
+['__init__.py', '__main__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
 b':mod:'\n{stdlib}/json/missing.txt\n\
 FileNotFoundError {stdlib}/json/missing.txt\nb':mod:'\n",
     );
@@ -170,7 +170,7 @@ print(top["json"], top["os"], top["asyncio"], "test" in top)
 print(sorted(m.name for m in pkgutil.iter_modules(json.__path__)))
 print(len(list(pkgutil.walk_packages(email.__path__, "email."))) > 20)
 "#;
-    let expected = "True False True False\n['decoder', 'encoder', 'scanner', 'tool']\nTrue\n";
+    let expected = "True False True False\n['__main__', 'decoder', 'encoder', 'scanner', 'tool']\nTrue\n";
     for variant in Variant::ALL {
         let out = run(variant, &["-c", code]);
         assert_eq!((out.status, out.stdout().as_str(), out.stderr().as_str()), (0, expected, ""), "{variant:?}");
@@ -184,5 +184,49 @@ fn builtin_modules_stay_with_the_builtin_importer() {
     for variant in Variant::ALL {
         let out = run(variant, &["-c", code]);
         assert_eq!(out.stdout(), "built-in built-in EmbeddedFinder\n", "{variant:?}: {}", out.stderr());
+    }
+}
+
+/// WASI preview 1 has no network: socket calls fail with `OSError`
+/// subclasses, as on a machine with no network, not `AttributeError` (the
+/// resolver's stand-ins: src/python/_onepy_nonet.py).
+#[test]
+fn network_calls_fail_with_oserror() {
+    let code = r#"
+import socket, urllib.request
+def outcome(call):
+    try:
+        call()
+    except OSError as e:
+        return type(e).__name__
+    return "no error"
+print(outcome(lambda: socket.create_connection(("example.com", 80), timeout=5)))
+print(outcome(lambda: socket.getaddrinfo("example.com", 443)))
+print(outcome(lambda: socket.gethostbyname("example.com")))
+print(outcome(lambda: socket.gethostbyaddr("93.184.215.14")))
+print(outcome(lambda: socket.getservbyname("http")))
+print(outcome(lambda: socket.socket()))
+print(outcome(lambda: urllib.request.urlopen("http://example.com/", timeout=5)))
+print(socket.gethostname(), socket.getfqdn())
+"#;
+    let expected = "gaierror\ngaierror\ngaierror\nherror\nOSError\nOSError\nURLError\nlocalhost localhost\n";
+    for variant in Variant::ALL {
+        let out = run(variant, &["-c", code]);
+        out.assert_clean();
+        assert_eq!((out.status, out.stderr()), (0, String::new()), "{variant:?}");
+        assert_eq!(out.stdout(), expected, "{variant:?}");
+    }
+}
+
+/// `onepy_host` (the sandbox's host callbacks, src/python/onepy_host.py)
+/// under a host that does not serve them: a clear error, not a trap.
+#[test]
+fn host_callbacks_without_the_sandbox_raise() {
+    let code = "import onepy_host\ntry:\n    onepy_host.lookup(1)\nexcept RuntimeError as e:\n    print(e)";
+    for variant in Variant::ALL {
+        let out = run(variant, &["-c", code]);
+        out.assert_clean();
+        assert_eq!((out.status, out.stderr()), (0, String::new()), "{variant:?}");
+        assert_eq!(out.stdout(), "host callbacks need the onepy_sandbox host; this one has none\n", "{variant:?}");
     }
 }

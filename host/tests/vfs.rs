@@ -138,7 +138,7 @@ with open('{stdlib}/os.py', 'rb') as f:
 "#,
     );
     let expected = &*versioned(
-        "['__init__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
+        "['__init__.py', '__main__.py', 'decoder.py', 'encoder.py', 'scanner.py', 'tool.py']\n\
         True ('', '') {stdlib}\n\
         {stdlib}/json/__init__.py True\n\
         JSON (JavaScript Object Notation) <https://json.org> is a subset of\n\

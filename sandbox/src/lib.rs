@@ -13,16 +13,22 @@
 //! a separate buffer.
 //!
 //! Limits: wall-clock time (epoch interruption, one ticker thread per
-//! sandbox), optional fuel, linear memory (a [`ResourceLimiter`]: growth past
-//! the cap fails, so CPython raises `MemoryError` where it can), and the
-//! size of stdout and stderr (a write past the cap ends the call). A trap
-//! ends only its own call.
+//! sandbox, while wasm runs; a wrapped `poll_oneoff` while the guest sleeps
+//! or waits, see `src/deadline.rs`), optional fuel, linear memory (a
+//! [`ResourceLimiter`]: growth past the cap fails, so CPython raises
+//! `MemoryError` where it can), and the size of stdout and stderr (a write
+//! past the cap ends the call) and of the result. A trap ends only its own call; every ending is an [`Outcome`].
+//! Host callbacks ([`callbacks`]) reach the code as `onepy_host.NAME(...)`.
 
 pub mod cache;
+pub mod callbacks;
+mod deadline;
 pub mod pipe;
 #[cfg(feature = "python")]
 mod python;
+mod shadow;
 
+use std::collections::BTreeMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
@@ -42,7 +48,10 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
-use crate::pipe::{CappedPipe, OutputLimitExceeded};
+use crate::callbacks::Callbacks;
+pub use crate::callbacks::{Callback, HOST_FD};
+use crate::deadline::{CallClock, DeadlineExceeded};
+use crate::pipe::{CappedPipe, OutputLimitExceeded, ResultLimitExceeded};
 
 /// The program `python -c` runs: the guest side of the sandbox is the
 /// module `_onepy_sandbox` (src/python/_onepy_sandbox.py), part of every
@@ -54,6 +63,9 @@ pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
 
 /// Bytes of a memory slot reset in place (not released) after a call.
 const KEEP_RESIDENT: usize = 16 << 20;
+
+/// The least time [`Sandbox::new`] gives its test call.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How often the ticker thread advances the engine's epoch.
 const TICK: Duration = Duration::from_millis(2);
@@ -93,6 +105,9 @@ pub struct Options {
     pub max_concurrency: u32,
     /// Where compiled modules are cached (None: [`cache::default_dir`]).
     pub cache_dir: Option<PathBuf>,
+    /// Functions the code can call as `onepy_host.NAME(...)` (see
+    /// [`callbacks`]), by name.
+    pub callbacks: BTreeMap<String, Callback>,
     /// Benchmarks: measure [`Outcome::dirty_bytes`] (reads /proc/self/pagemap
     /// after every call, and resets slots by releasing their pages: slower).
     pub measure_dirty: bool,
@@ -112,18 +127,29 @@ impl Default for Options {
             max_wasm_stack: None,
             max_concurrency: 64,
             cache_dir: None,
+            callbacks: BTreeMap::new(),
             measure_dirty: false,
         }
     }
 }
 
-/// Why a call did not end normally.
+/// Why a call did not end normally. An exception in the code is not one of
+/// these: it ends the call with exit code 1 and the traceback on stderr.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
+    /// The wall-clock timeout (or the fuel) ran out.
     Timeout,
+    /// Linear memory could not grow past the cap and the code did not recover.
     MemoryLimit,
+    /// stdout or stderr went past the output limit.
     OutputLimit,
+    /// The JSON text of `result` went past the result limit.
+    ResultLimit,
+    /// What came back as `result` is not JSON (only code that forges the
+    /// runner's output can do that).
+    InvalidResult,
+    /// A trap (wasm `unreachable`, stack exhaustion, ...) or a host error.
     Crashed,
 }
 
@@ -133,6 +159,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::MemoryLimit => "memory_limit",
             ErrorKind::OutputLimit => "output_limit",
+            ErrorKind::ResultLimit => "result_limit",
+            ErrorKind::InvalidResult => "invalid_result",
             ErrorKind::Crashed => "crashed",
         }
     }
@@ -145,12 +173,13 @@ pub struct Outcome {
     pub stderr: Vec<u8>,
     pub stdout_truncated: bool,
     pub stderr_truncated: bool,
-    /// The exit status (None when the call ended with an error).
+    /// The exit status (None when the call did not exit: a trap, a limit).
     pub exit_code: Option<i32>,
-    /// The JSON text of the global `result`, if the code set one.
+    /// The JSON text of the global `result`, if the code set one and exited:
+    /// always valid JSON, within the result limit, nested at most 128 deep.
     pub result_json: Option<String>,
     pub error: Option<ErrorKind>,
-    /// The trap or host error behind `error`.
+    /// The trap, host error or reason behind `error`.
     pub error_detail: Option<String>,
     pub duration: Duration,
     /// With [`Options::measure_dirty`]: the bytes of linear memory the call
@@ -188,6 +217,15 @@ impl ResourceLimiter for Limiter {
 struct CallState {
     wasi: WasiP1Ctx,
     limiter: Limiter,
+    /// When the call's time runs out: host calls that wait stop here.
+    deadline: Instant,
+    /// The origin of the guest's monotonic clock ([`CallClock`]).
+    clock_origin: Instant,
+    callbacks: Callbacks,
+    /// The reply to the last callback, read by the guest with `fd_pread`.
+    reply: Vec<u8>,
+    /// The largest callback request accepted (the result limit).
+    request_limit: usize,
 }
 
 struct Ticker {
@@ -211,6 +249,7 @@ pub struct Sandbox {
     engine: Engine,
     pre: InstancePre<CallState>,
     options: Options,
+    callbacks: Callbacks,
     hasher: RandomState,
     counter: AtomicU64,
     _ticker: Ticker,
@@ -222,10 +261,6 @@ pub fn engine_config(options: &Options) -> Config {
     config.epoch_interruption(true);
     config.consume_fuel(options.fuel.is_some());
     config.memory_init_cow(true);
-    // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
-    if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
-        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-    }
     // Profiling the guest with `perf`: wasmtime writes /tmp/perf-PID.map.
     if std::env::var_os("ONEPY_SANDBOX_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
@@ -275,6 +310,10 @@ impl Sandbox {
         check_imports(&module)?;
         let mut linker: Linker<CallState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut CallState| &mut s.wasi)?;
+        linker.allow_shadowing(true);
+        deadline::add_to_linker(&mut linker)?;
+        callbacks::add_to_linker(&mut linker)?;
+        linker.allow_shadowing(false);
         let pre = linker.instantiate_pre(&module)?;
 
         let stop = Arc::new(AtomicBool::new(false));
@@ -291,6 +330,7 @@ impl Sandbox {
         let sandbox = Sandbox {
             engine,
             pre,
+            callbacks: Arc::new(options.callbacks.clone()),
             options,
             hasher: RandomState::new(),
             counter: AtomicU64::new(0),
@@ -298,7 +338,10 @@ impl Sandbox {
         };
         // Fail here, not on the first call, if the pool cannot hold the
         // module or it is not a onepy build with the guest runner.
-        let probe = sandbox.run(&Call { code: "result = 1", ..Call::default() })?;
+        // Its own timeout: a first call can be slow on a loaded machine, and
+        // a short timeout is no reason to refuse the module.
+        let probe_timeout = sandbox.options.timeout.max(PROBE_TIMEOUT);
+        let probe = sandbox.run_for(&Call { code: "result = 1", ..Call::default() }, probe_timeout)?;
         if probe.result_json.as_deref() != Some("1") {
             bail!(
                 "the module did not run a test call (is it a onepy build with _onepy_sandbox?): \
@@ -319,9 +362,21 @@ impl Sandbox {
         &self.engine
     }
 
-    fn store(&self, wasi: WasiP1Ctx) -> Store<CallState> {
+    fn store(&self, wasi: WasiP1Ctx, started: Instant, timeout: Duration) -> Store<CallState> {
         let limiter = Limiter { memory_limit: self.options.memory_limit, memory_denied: false };
-        let mut store = Store::new(&self.engine, CallState { wasi, limiter });
+        // A timeout too large for an Instant (Duration::MAX) waits "forever".
+        let forever = Duration::from_secs(1 << 32);
+        let deadline = started.checked_add(timeout).unwrap_or_else(|| started + forever);
+        let state = CallState {
+            wasi,
+            limiter,
+            deadline,
+            clock_origin: started,
+            callbacks: self.callbacks.clone(),
+            reply: Vec::new(),
+            request_limit: self.options.result_limit,
+        };
+        let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store
     }
@@ -337,6 +392,10 @@ impl Sandbox {
     /// directory that cannot be made, code with a NUL byte); everything the
     /// guest does, traps included, is an [`Outcome`].
     pub fn run(&self, call: &Call<'_>) -> Result<Outcome> {
+        self.run_for(call, self.options.timeout)
+    }
+
+    fn run_for(&self, call: &Call<'_>, timeout: Duration) -> Result<Outcome> {
         let started = Instant::now();
         if call.code.contains('\0') || call.inputs_json.is_some_and(|s| s.contains('\0')) {
             bail!("code and inputs must not contain NUL characters");
@@ -348,6 +407,7 @@ impl Sandbox {
 
         let mut b = WasiCtxBuilder::new();
         b.args(&["python", "-c", RUNNER]);
+        b.monotonic_clock(CallClock(started));
         for (k, v) in &self.options.env {
             b.env(k, v);
         }
@@ -370,8 +430,9 @@ impl Sandbox {
             b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
         }
 
-        let mut store = self.store(b.build_p1());
-        let ticks = self.options.timeout.as_nanos().div_ceil(TICK.as_nanos()) as u64 + 1;
+        let mut store = self.store(b.build_p1(), started, timeout);
+        // Capped: wasmtime adds the current epoch to it.
+        let ticks = (timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
         store.set_epoch_deadline(ticks);
         if let Some(fuel) = self.options.fuel {
             store.set_fuel(fuel)?;
@@ -391,16 +452,19 @@ impl Sandbox {
         let out = stdout.take();
         let err = stderr.take();
 
-        let (exit_code, mut error, error_detail) = match ran {
+        let (exit_code, mut error, mut error_detail) = match ran {
             Ok(()) => (Some(0), None, None),
             Err(e) => {
                 if let Some(exit) = e.downcast_ref::<I32Exit>() {
                     (Some(exit.0), None, None)
+                } else if let Some(over) = e.downcast_ref::<ResultLimitExceeded>() {
+                    (None, Some(ErrorKind::ResultLimit), Some(over.to_string()))
                 } else if e.downcast_ref::<OutputLimitExceeded>().is_some() || out.truncated || err.truncated {
                     (None, Some(ErrorKind::OutputLimit), Some(format!("{e:#}")))
                 } else {
                     let kind = match e.downcast_ref::<Trap>() {
                         Some(Trap::Interrupt) | Some(Trap::OutOfFuel) => ErrorKind::Timeout,
+                        _ if e.downcast_ref::<DeadlineExceeded>().is_some() => ErrorKind::Timeout,
                         _ => ErrorKind::Crashed,
                     };
                     (None, Some(kind), Some(format!("{e:#}")))
@@ -410,8 +474,25 @@ impl Sandbox {
         // Growth was refused and the program did not recover from it.
         if memory_denied && exit_code != Some(0) && error != Some(ErrorKind::Timeout) {
             error = Some(ErrorKind::MemoryLimit);
+            let why =
+                format!("linear memory could not grow past the memory limit of {} bytes", self.options.memory_limit);
+            error_detail = Some(match error_detail {
+                Some(d) => format!("{why} ({d})"),
+                None => why,
+            });
         }
-        let result_json = out.result.map(|r| String::from_utf8_lossy(&r).into_owned());
+        // The result counts only from a guest that exited: one cut short by
+        // a trap may have written part of it.
+        let result_json = match out.result.filter(|_| exit_code.is_some()).map(checked_json).transpose() {
+            Ok(json) => json,
+            Err(why) => {
+                if error.is_none() {
+                    error = Some(ErrorKind::InvalidResult);
+                    error_detail = Some(why);
+                }
+                None
+            }
+        };
         Ok(Outcome {
             stdout: out.bytes,
             stderr: err.bytes,
@@ -425,6 +506,49 @@ impl Sandbox {
             dirty_bytes,
         })
     }
+}
+
+/// How deep a result may nest: serde_json's default limit, so the host's
+/// own parse (`serde_json::from_str`, the CLI, Python's `json.loads`)
+/// cannot fail or recurse deeply on a result the sandbox hands back.
+pub const RESULT_MAX_DEPTH: usize = 128;
+
+/// `bytes` as a JSON text, or why it is not one.
+fn checked_json(bytes: Vec<u8>) -> std::result::Result<String, String> {
+    let text = String::from_utf8(bytes).map_err(|e| format!("the result is not UTF-8: {e}"))?;
+    // IgnoredAny: serde_json checks the syntax without building the value
+    // (and without recursion, so it does not check the depth).
+    serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|e| format!("the result is not JSON: {e}"))?;
+    if json_depth(text.as_bytes()) > RESULT_MAX_DEPTH {
+        return Err(format!("the result is nested more than {RESULT_MAX_DEPTH} levels deep"));
+    }
+    Ok(text)
+}
+
+/// The deepest nesting of arrays and objects in a valid JSON text.
+fn json_depth(text: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// The module may import only WASI preview 1.
@@ -487,9 +611,32 @@ impl Outcome {
             "exit_code": self.exit_code,
             "result": result,
             "error": self.error.map(ErrorKind::as_str),
+            "error_detail": self.error_detail,
             "duration": self.duration.as_secs_f64(),
             "stdout_truncated": self.stdout_truncated,
             "stderr_truncated": self.stderr_truncated,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_checked() {
+        assert_eq!(checked_json(b"{\"a\": [1, \"]]\\\"[\"]}".to_vec()).unwrap(), "{\"a\": [1, \"]]\\\"[\"]}");
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n)).into_bytes();
+        assert!(checked_json(deep(RESULT_MAX_DEPTH)).is_ok());
+        let e = checked_json(deep(RESULT_MAX_DEPTH + 1)).unwrap_err();
+        assert!(e.contains("nested more than 128"), "{e}");
+        // Brackets inside strings do not nest.
+        let mut in_strings = deep(RESULT_MAX_DEPTH);
+        in_strings.splice(1..1, b"\"[[[\\\\\",".iter().copied());
+        assert!(checked_json(in_strings).is_ok());
+        for bad in [&b"[1, 2"[..], b"NaN", b"\"\xff\"", b"1 2", b"", b"{'a': 1}"] {
+            assert!(checked_json(bad.to_vec()).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert!(checked_json(b"\"\xff\"".to_vec()).unwrap_err().contains("not UTF-8"));
     }
 }

@@ -4,7 +4,9 @@
 //! traps with [`OutputLimitExceeded`], which ends the call (`output_limit`).
 //! The stdout pipe also carries the call's `result`: once the guest writes
 //! the call's nonce as one write, everything after it goes to a separate
-//! buffer with its own cap (the wrapper writes it last, then exits).
+//! buffer with its own cap (the wrapper writes it last, then exits). A
+//! result past its cap is dropped whole and the write traps with
+//! [`ResultLimitExceeded`] (`result_limit`): a cut JSON text is never kept.
 
 use std::io;
 use std::pin::Pin;
@@ -27,6 +29,18 @@ impl std::fmt::Display for OutputLimitExceeded {
 
 impl std::error::Error for OutputLimitExceeded {}
 
+/// The error a write of the result past its cap traps with.
+#[derive(Debug)]
+pub struct ResultLimitExceeded(pub usize);
+
+impl std::fmt::Display for ResultLimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the JSON text of `result` is over the result limit of {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for ResultLimitExceeded {}
+
 #[derive(Debug, Default)]
 struct State {
     buf: Vec<u8>,
@@ -36,6 +50,7 @@ struct State {
     marker: Option<Vec<u8>>,
     result: Option<Vec<u8>>,
     result_cap: usize,
+    result_over: bool,
 }
 
 /// What a pipe holds after the call.
@@ -43,7 +58,10 @@ struct State {
 pub struct Captured {
     pub bytes: Vec<u8>,
     pub truncated: bool,
+    /// The bytes written after the marker (None past the result cap).
     pub result: Option<Vec<u8>>,
+    /// The result went past its cap (and was dropped).
+    pub result_over: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -61,16 +79,26 @@ impl CappedPipe {
 
     pub fn take(&self) -> Captured {
         let mut s = self.lock();
-        Captured { bytes: std::mem::take(&mut s.buf), truncated: s.truncated, result: s.result.take() }
+        Captured {
+            bytes: std::mem::take(&mut s.buf),
+            truncated: s.truncated,
+            result: s.result.take(),
+            result_over: s.result_over,
+        }
     }
 
     /// Appends `bytes`, or keeps what fits and fails.
-    fn push(&self, bytes: &[u8]) -> Result<(), OutputLimitExceeded> {
+    fn push(&self, bytes: &[u8]) -> wasmtime::Result<()> {
         let mut s = self.lock();
         let s = &mut *s;
+        if s.result_over {
+            return Err(ResultLimitExceeded(s.result_cap).into());
+        }
         if let Some(result) = &mut s.result {
             if result.len() + bytes.len() > s.result_cap {
-                return Err(OutputLimitExceeded);
+                s.result = None;
+                s.result_over = true;
+                return Err(ResultLimitExceeded(s.result_cap).into());
             }
             result.extend_from_slice(bytes);
             return Ok(());
@@ -83,7 +111,7 @@ impl CappedPipe {
         if bytes.len() > room {
             s.buf.extend_from_slice(&bytes[..room]);
             s.truncated = true;
-            return Err(OutputLimitExceeded);
+            return Err(OutputLimitExceeded.into());
         }
         s.buf.extend_from_slice(bytes);
         Ok(())
@@ -97,7 +125,7 @@ impl Pollable for CappedPipe {
 
 impl OutputStream for CappedPipe {
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        self.push(&bytes).map_err(|e| StreamError::Trap(e.into()))
+        self.push(&bytes).map_err(StreamError::Trap)
     }
     fn flush(&mut self) -> StreamResult<()> {
         Ok(())
@@ -156,10 +184,22 @@ mod tests {
         p.push(b"out").unwrap();
         p.push(b"NONCE").unwrap();
         p.push(b"[1]").unwrap();
-        assert!(p.push(b"x").is_err());
         let c = p.take();
         assert_eq!(c.bytes, b"out");
         assert_eq!(c.result.as_deref(), Some(&b"[1]"[..]));
-        assert!(!c.truncated);
+        assert!(!c.truncated && !c.result_over);
+    }
+
+    #[test]
+    fn result_past_its_cap_is_dropped() {
+        let p = CappedPipe::new(100, Some(b"NONCE".to_vec()), 3);
+        p.push(b"NONCE").unwrap();
+        p.push(b"[1,").unwrap();
+        let e = p.push(b"2]").unwrap_err();
+        assert!(e.downcast_ref::<ResultLimitExceeded>().is_some(), "{e:#}");
+        assert!(p.push(b"").is_err());
+        let c = p.take();
+        assert_eq!(c.result, None);
+        assert!(c.result_over && !c.truncated);
     }
 }

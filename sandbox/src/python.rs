@@ -2,14 +2,38 @@
 //! public API, defaults and JSON handling live in
 //! `python/onepy_sandbox/__init__.py`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::{Call, DirMapping, Options, Sandbox};
+use crate::{Call, Callback, DirMapping, Options, Sandbox};
+
+/// The callbacks named `names`, each calling the package's
+/// `dispatch(name, request_json) -> (ok, json_or_message)` (the Python side
+/// decodes the arguments, calls the function and encodes its result).
+fn callbacks(names: Vec<String>, dispatch: Option<Py<PyAny>>) -> BTreeMap<String, Callback> {
+    let Some(dispatch) = dispatch.map(Arc::new) else { return BTreeMap::new() };
+    let callback = |name: String| {
+        let dispatch = dispatch.clone();
+        Callback::new(move |args, kwargs| {
+            let request = serde_json::json!({"args": args, "kwargs": kwargs}).to_string();
+            Python::attach(|py| {
+                let reply = dispatch.call1(py, (name.as_str(), request)).map_err(|e| e.to_string())?;
+                let (ok, text) = reply.bind(py).extract::<(bool, String)>().map_err(|e| e.to_string())?;
+                match ok {
+                    true => serde_json::from_str(&text).map_err(|e| format!("the callback's result is not JSON: {e}")),
+                    false => Err(text),
+                }
+            })
+        })
+    };
+    names.into_iter().map(|n| (n.clone(), callback(n))).collect()
+}
 
 #[pyclass(frozen, module = "onepy_sandbox._native")]
 struct NativeSandbox {
@@ -20,13 +44,14 @@ struct NativeSandbox {
 impl NativeSandbox {
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (module, timeout, memory_limit, output_limit, env, dirs, scratch, fuel, max_wasm_stack, max_concurrency, cache_dir))]
+    #[pyo3(signature = (module, timeout, memory_limit, output_limit, result_limit, env, dirs, scratch, fuel, max_wasm_stack, max_concurrency, cache_dir, callback_names=Vec::new(), dispatch=None))]
     fn new(
         py: Python<'_>,
         module: PathBuf,
         timeout: f64,
         memory_limit: usize,
         output_limit: usize,
+        result_limit: usize,
         env: Vec<(String, String)>,
         dirs: Vec<(PathBuf, String, bool)>,
         scratch: bool,
@@ -34,12 +59,15 @@ impl NativeSandbox {
         max_wasm_stack: Option<usize>,
         max_concurrency: u32,
         cache_dir: Option<PathBuf>,
+        callback_names: Vec<String>,
+        dispatch: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let timeout = Duration::try_from_secs_f64(timeout).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let options = Options {
             timeout,
             memory_limit,
             output_limit,
+            result_limit,
             fuel,
             env,
             dirs: dirs.into_iter().map(|(host, guest, read_only)| DirMapping { host, guest, read_only }).collect(),
@@ -47,6 +75,7 @@ impl NativeSandbox {
             max_wasm_stack,
             max_concurrency,
             cache_dir,
+            callbacks: callbacks(callback_names, dispatch),
             ..Options::default()
         };
         let inner = py

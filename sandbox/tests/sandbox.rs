@@ -3,46 +3,17 @@
 //! `make build`). The numpy test is `#[ignore]`d: `make test-sandbox` runs it
 //! with `--include-ignored` after building build/numpy.wasm.
 
+mod common;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use onepy_sandbox::{Call, ErrorKind, Options, Outcome, Sandbox};
+use common::{module, result, run, sandbox_with, shared, text};
+use onepy_sandbox::{Call, ErrorKind, Options, Sandbox};
 use serde_json::{Value, json};
-
-fn module() -> PathBuf {
-    match std::env::var_os("ONEPY_SANDBOX_MODULE") {
-        Some(p) => p.into(),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../python.wasm"),
-    }
-}
-
-fn sandbox_with(options: Options) -> Sandbox {
-    let path = module();
-    Sandbox::from_file(&path, options).unwrap_or_else(|e| panic!("sandbox for {}: {e:#}", path.display()))
-}
-
-/// One sandbox with default options, shared by the tests that need no others.
-fn shared() -> &'static Sandbox {
-    static S: OnceLock<Sandbox> = OnceLock::new();
-    S.get_or_init(|| sandbox_with(Options::default()))
-}
-
-fn run(s: &Sandbox, code: &str) -> Outcome {
-    s.run(&Call { code, ..Call::default() }).unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn result(o: &Outcome) -> Value {
-    assert_eq!(o.error, None, "stderr: {}\ndetail: {:?}", text(&o.stderr), o.error_detail);
-    assert_eq!(o.exit_code, Some(0), "stderr: {}", text(&o.stderr));
-    serde_json::from_str(o.result_json.as_deref().expect("no result")).unwrap()
-}
 
 #[test]
 fn prints_and_returns() {

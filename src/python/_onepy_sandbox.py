@@ -9,7 +9,8 @@ code), ONEPY_SANDBOX_INPUTS (JSON, optional) and ONEPY_SANDBOX_NONCE. This
 module is imported into the snapshot (src/preimport.in), so a call compiles
 only its own code. main() removes the three variables before the code runs,
 runs the code in __main__ with `inputs` bound, and writes the JSON of the
-global `result` to stdout after the nonce; the host's stdout pipe routes
+global `result` to stdout after the nonce (strict JSON: NaN and infinities
+are refused here, as the host refuses them); the host's stdout pipe routes
 what follows the nonce to a separate buffer, so printed output and the
 result cannot be confused (the code could find the nonce, but it could just
 as well set `result`).
@@ -43,7 +44,7 @@ def main():
     out = None
     if "result" in g:
         try:
-            out = json.dumps(g["result"]).encode()
+            out = json.dumps(g["result"], allow_nan=False).encode()
         except Exception as e:
             print("result is not JSON-serializable:", repr(e), file=sys.stderr)
             status = status or 1

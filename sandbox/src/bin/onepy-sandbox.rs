@@ -5,7 +5,7 @@
 //! `{"error": "invalid_request", "message": ...}`.
 //!
 //! Usage: onepy-sandbox --module python.wasm [--timeout SECONDS]
-//!        [--memory-limit BYTES] [--output-limit BYTES] [--fuel N]
+//!        [--memory-limit BYTES] [--output-limit BYTES] [--result-limit BYTES] [--fuel N]
 //!        [--env KEY=VALUE]... [--dir HOST::GUEST[:ro]]... [--scratch]
 
 use std::io::{BufRead, Write};
@@ -28,6 +28,7 @@ fn parse_args() -> Result<(PathBuf, Options)> {
             "--timeout" => o.timeout = Duration::from_secs_f64(value()?.parse()?),
             "--memory-limit" => o.memory_limit = value()?.parse()?,
             "--output-limit" => o.output_limit = value()?.parse()?,
+            "--result-limit" => o.result_limit = value()?.parse()?,
             "--fuel" => o.fuel = Some(value()?.parse()?),
             "--max-wasm-stack" => o.max_wasm_stack = Some(value()?.parse()?),
             "--env" => {
