@@ -6,6 +6,7 @@
 #   make build       python.wasm: the guest, linked and pre-initialized (wizer)
 #   make run         build, then run the demo
 #   make test        unit tests + end-to-end tests on the built module
+#   make test-packages  the verified set of compiled packages (build/packages.wasm)
 #   make bench       startup benchmark (hyperfine) -> benches/results.md + chart
 #                    (BENCH_COMPARE=old.wasm times an earlier build in the same run)
 #   make bench-compute  pyperformance in python.wasm vs native -> benches/compute/results.md
@@ -21,7 +22,8 @@
 #   make bench-sandbox   per-call latency of the sandbox -> benches/sandbox.md (README)
 #
 # Build settings (README, "Packages and apps"):
-#   PACKAGES="emoji==2.14.1 rich"   pure-Python packages from PyPI (or REQUIREMENTS=file)
+#   PACKAGES="emoji==2.14.1 rich"   packages from PyPI (or REQUIREMENTS=file): pure wheels
+#                                   embedded, compiled ones built from their sdists
 #   LOCK=packages.lock              their lock file (exact versions + sha256)
 #   APP=dir  or  APP_MODULE=name    what the module runs at start
 #   PREIMPORT="mod ..."             extra modules to import into the snapshot
@@ -84,7 +86,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy bench bench-compute clean conformance \
+.PHONY: regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages test-panic-module bench bench-compute clean conformance \
     oci oci-prereqs test-oci bench-oci
 
 deps:
@@ -93,8 +95,8 @@ deps:
 # What make computed at parse time (host/tests/makefile.rs).
 print-config:
 	@printf '%s\n' "LIBPYTHON_DIR=$(LIBPYTHON_DIR)" "TOOLS_VENV=$(TOOLS_VENV)" "WASMTIME=$(WASMTIME)" \
-	    "RECIPES=$(RECIPES)" "WHEEL_SPEC=$(WHEEL_SPEC)" "CEXT_DIRS=$(CEXT_DIRS)" \
-	    "ALL_PREIMPORT=$(ALL_PREIMPORT)" "NUMPY_NATIVE=$(NUMPY_NATIVE)"
+	    "SITE_PACKAGES=$(SITE_PACKAGES)" "LOCK=$(LOCK)" "NUMPY_VERSION=$(NUMPY_VERSION)" \
+	    "NUMPY_NATIVE=$(NUMPY_NATIVE)"
 
 libpython:
 ifdef ONEPY_LIBPYTHON_DIR_OVERRIDE
@@ -109,36 +111,27 @@ $(TOOLS_VENV)/.done: | libpython
 	$(BUILD_PYTHON) -m venv $(TOOLS_VENV)
 	touch $@
 
-# PACKAGES -> lock file (resolved only when the lock does not lock this spec)
-# -> wheels (cached, sha256-checked) -> $(VARIANT_DIR)/site-packages.
-# A package with a recipe (recipes/<name>.toml) is built from its sdist by
-# scripts/cext.py instead and linked in (its cache key hashes its inputs).
+# PACKAGES -> lock file (resolved as native pip would, only when the lock does
+# not lock this spec; scripts/resolve.py) -> pure-Python wheels (cached,
+# sha256-checked) and sdists built for wasm32-wasip1 (scripts/package_builder,
+# cached under a key of their inputs) -> $(VARIANT_DIR)/site-packages, plus
+# site-packages.cext (the build directories build.rs links) and
+# site-packages.preimport (what their recipes import into the snapshot).
 SITE_PACKAGES := $(if $(PACKAGE_SPEC),$(VARIANT_DIR)/site-packages)
-RECIPES     := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py recipes $(PACKAGE_SPEC)))
-WHEEL_SPEC  := $(if $(PACKAGE_SPEC),$(shell python3 scripts/packages.py wheels $(PACKAGE_SPEC)))
-CEXT_DIRS   := $(foreach r,$(RECIPES),$(shell python3 scripts/cext.py dir $(r) --libpython $(LIBPYTHON_DIR) --cache $(CACHE_ROOT)))
-ALL_PREIMPORT := $(strip $(PREIMPORT) $(if $(RECIPES),$(shell python3 scripts/cext.py preimport $(RECIPES))))
+CEXT_DIRS      = $(if $(PACKAGE_SPEC),$(shell cat $(SITE_PACKAGES).cext 2>/dev/null))
+ALL_PREIMPORT  = $(strip $(PREIMPORT) $(if $(PACKAGE_SPEC),$(shell cat $(SITE_PACKAGES).preimport 2>/dev/null)))
 LOCALIZE    := $(CURDIR)/target/debug/wasm-localize
-export ONEPY_CEXT_DIRS := $(subst $(eval) ,:,$(strip $(CEXT_DIRS)))
+TOOLS_PY    := $(TOOLS_VENV)/bin/python
 
 packages: libpython $(TOOLS_VENV)/.done
 ifneq ($(PACKAGE_SPEC),)
 	@mkdir -p $(VARIANT_DIR)
-	rm -rf $(SITE_PACKAGES) && mkdir -p $(SITE_PACKAGES)
-ifneq ($(strip $(WHEEL_SPEC)),)
-	$(TOOLS_VENV)/bin/python scripts/packages.py ensure-lock --lock $(LOCK) $(WHEEL_SPEC)
-	$(TOOLS_VENV)/bin/python scripts/packages.py fetch --lock $(LOCK) --out $(SITE_PACKAGES) \
-	    --stdlib $(LIBPYTHON_DIR)/stdlib --cache $(CACHE_ROOT)/wheels
-endif
-ifneq ($(strip $(RECIPES)),)
-	$(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes -r recipes/build-tools.txt
-	cargo build -q -p onepy-host --bin wasm-localize
-	@set -e; for r in $(RECIPES); do \
-	    $(TOOLS_VENV)/bin/python scripts/cext.py build $$r --libpython $(LIBPYTHON_DIR) \
-	        --cache $(CACHE_ROOT) --localize $(LOCALIZE); done
-	@for d in $(CEXT_DIRS); do cp -r $$d/site-packages/. $(SITE_PACKAGES)/; done
-	python3 scripts/cext.py check-duplicates $(LIBPYTHON_DIR)/lib/*.a $(foreach d,$(CEXT_DIRS),$(d)/lib/*.a)
-endif
+	$(TOOLS_PY) -m pip install --quiet --require-hashes -r recipes/build-tools.txt
+	$(TOOLS_PY) scripts/packages.py ensure-lock --lock $(LOCK) $(PACKAGE_SPEC)
+	if $(TOOLS_PY) scripts/packages.py has-sdists --lock $(LOCK); then \
+	    cargo build -q -p onepy-host --bin wasm-localize; fi
+	$(TOOLS_PY) scripts/packages.py fetch --lock $(LOCK) --out $(SITE_PACKAGES) \
+	    --stdlib $(LIBPYTHON_DIR)/stdlib --cache $(CACHE_ROOT) --libpython $(LIBPYTHON_DIR) --localize $(LOCALIZE)
 endif
 
 # The bundle is rebuilt when anything it is made from changes: the stamp
@@ -146,7 +139,7 @@ endif
 # and the app's files.
 BUNDLE_STAMP := $(VARIANT_DIR)/bundle.stamp
 BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(ALL_PREIMPORT) $(CEXT_DIRS) $(shell cat scripts/bundle.py \
-    src/python/*.py patches/stdlib/*.patch $(if $(strip $(WHEEL_SPEC)),$(LOCK)) \
+    src/python/*.py patches/stdlib/*.patch $(if $(PACKAGE_SPEC),$(LOCK)) \
     $(if $(APP),$$(find $(APP) -type f ! -name '*.pyc' | sort)) | sha256sum | cut -c1-16)
 BUNDLE_ARGS = --mode $(BUNDLE_MODE) \
     $(if $(SITE_PACKAGES),--site-packages $(SITE_PACKAGES)) $(if $(APP),--app $(APP)) \
@@ -161,7 +154,7 @@ bundle: libpython packages
 # The un-snapshotted module: kept for tests and benchmarks. The import check
 # fails the build if anything but WASI is imported.
 raw: bundle
-	$(CARGO_WASM)
+	ONEPY_CEXT_DIRS="$(CEXT_DIRS)" $(CARGO_WASM)
 	@mkdir -p $(dir $(RAW))
 	cp $(CARGO_DIR)/wasm32-wasip1/release/onepy.wasm $(RAW)
 	cargo run -q -p onepy-host --bin wasm-imports -- --only wasi_snapshot_preview1 $(RAW)
@@ -194,12 +187,13 @@ test-app:
 test-files-app:
 	$(MAKE) --no-print-directory build APP=examples/files-app OUTPUT=build/files-app.wasm
 
-# numpy and markupsafe built from their recipes (with pytest) for
-# host/tests/numpy.rs; native numpy of the same version on the same CPython for expected
-# values; numpy's own tests (linalg, fft, random's Generator) from its sdist.
-# numpy's version: one pin, recipes/numpy.toml.
-NUMPY_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' recipes/numpy.toml)
-TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2" \
+# numpy, markupsafe, msgpack and rpds-py built from their sdists (one per build
+# kind: meson with numpy's recipe; setuptools C, C++ and maturin with no recipe;
+# with pytest) for host/tests/numpy.rs and compiled.rs; native numpy of the same version
+# on the same CPython for expected values; numpy's own tests (linalg, fft,
+# random's Generator) from its sdist. numpy's version: one pin, here.
+NUMPY_VERSION := 2.5.5
+TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2 msgpack==1.2.4 rpds-py==2026.9.1" \
     LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
 NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell cat tests/numpy/native-requirements.txt tests/numpy/pytest.lock | sha256sum | cut -c1-12)
 NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-$(NUMPY_VERSION)
@@ -207,8 +201,9 @@ NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-$(NUMPY_VERSION)
 test-numpy: | $(TOOLS_VENV)/.done
 	$(MAKE) --no-print-directory build $(TEST_NUMPY_SETTINGS)
 	@test -f $(NUMPY_NATIVE)/.done || { rm -rf $(NUMPY_NATIVE) && \
-	    $(TOOLS_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps \
-	        -r tests/numpy/native-requirements.txt -r tests/numpy/pytest.lock --target $(NUMPY_NATIVE) && \
+	    $(TOOLS_PY) scripts/packages.py requirements --lock tests/numpy/pytest.lock > $(NUMPY_NATIVE).req && \
+	    $(TOOLS_PY) -m pip install --quiet --require-hashes --no-deps \
+	        -r tests/numpy/native-requirements.txt -r $(NUMPY_NATIVE).req --target $(NUMPY_NATIVE) && \
 	    touch $(NUMPY_NATIVE)/.done; }
 	@test -d $(NUMPY_TESTS) || { mkdir -p $(NUMPY_TESTS).tmp && \
 	    tar -xzf $(CACHE_ROOT)/downloads/numpy-$(NUMPY_VERSION).tar.gz -C $(NUMPY_TESTS).tmp --strip-components=2 \
@@ -219,6 +214,26 @@ test-e2e: build test-app test-files-app test-numpy
 	ONEPY_NUMPY_NATIVE=$(NUMPY_NATIVE) ONEPY_NUMPY_TESTS=$(NUMPY_TESTS) cargo test -q -p onepy-host --no-fail-fast --test '*' -- --test-threads 2
 
 test: build test-unit test-e2e test-sandbox
+
+# The whole verified set of compiled packages (issue 21), pip choosing the
+# versions: built into build/packages.wasm and exercised by host/tests/verified.rs.
+TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache" \
+    LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+
+# tests/packages/rust-panic: a pyo3 extension that panics, as a local sdist
+# (deterministic tar, its lock pinned to its own sha256), for what a Rust panic does.
+PANIC_SDIST := build/onepy_rust_panic-0.1.0.tar.gz
+test-panic-module:
+	@mkdir -p build
+	tar --sort=name --mtime=2026-01-01 --owner=0 --group=0 --numeric-owner -C tests/packages \
+	    --transform 's,^rust-panic,onepy_rust_panic-0.1.0,' -cf - rust-panic | gzip -n > $(PANIC_SDIST)
+	printf '# onepy package lock: a local sdist (make test-panic-module)\n# spec: onepy-rust-panic\n# file://%s\nonepy-rust-panic==0.1.0 --hash=sha256:%s\n' \
+	    "$(CURDIR)/$(PANIC_SDIST)" "$$(sha256sum $(PANIC_SDIST) | cut -c1-64)" > build/panic.lock
+	$(MAKE) --no-print-directory build PACKAGES=onepy-rust-panic LOCK=build/panic.lock OUTPUT=build/panic.wasm
+
+test-packages: test-panic-module
+	$(MAKE) --no-print-directory build $(TEST_PACKAGES_SETTINGS)
+	cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2
 
 bench: build
 	bash benches/run.sh
@@ -269,7 +284,7 @@ oci: build
 # (cached by a hash of its inputs; ~7 min to build on 2 cores after make test), python.wasm's
 # images (plain and wasm-layer) and an app with numpy (tests/oci/app). Not part of `make test` (README, "Running
 # on a cluster": root, cgroups and the shim build).
-OCI_APP_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION)" APP=tests/oci/app OUTPUT=build/oci-app.wasm
+OCI_APP_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION)" LOCK=tests/oci/app.lock APP=tests/oci/app OUTPUT=build/oci-app.wasm
 
 oci-prereqs:
 	bash scripts/deps.sh oci

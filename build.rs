@@ -82,7 +82,7 @@ fn run() -> Result<()> {
     Ok(())
 }
 
-/// C-extension packages built by scripts/cext.py: `ONEPY_CEXT_DIRS` lists
+/// C-extension packages built by scripts/package_builder: `ONEPY_CEXT_DIRS` lists
 /// their output directories (`:`-separated). Each gives a static library,
 /// the extra libraries it needs (`link.txt`) and its `inittab.txt`, from
 /// which `$OUT_DIR/cext_inittab.rs` registers every module as a builtin.

@@ -1,5 +1,5 @@
 //! C extensions linked into the module (`make build PACKAGES=numpy==...`,
-//! scripts/cext.py): registered as builtin modules under their dotted names
+//! scripts/package_builder): registered as builtin modules under their dotted names
 //! before the interpreter starts. `BuiltinImporter` comes first on
 //! `sys.meta_path` and asks only `_imp.is_builtin(fullname)`, so a package's
 //! `from . import _multiarray_umath` finds the linked module.

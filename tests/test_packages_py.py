@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import lockfile  # noqa: E402
 import packages  # noqa: E402
 
 
@@ -62,10 +63,28 @@ class UnpackTests(unittest.TestCase):
 
     def test_lock_round_trip(self):
         lock = self.dir / "x.lock"
-        sha = "a" * 64
-        packages.write_lock(lock, ["b==1", "a==2"], [("a", "2", "https://h/a-2-py3-none-any.whl", sha)])
-        self.assertIn(packages.spec_line(["a==2", "b==1"]), lock.read_text())
-        self.assertEqual(packages.read_lock(lock), [("a", "2", "https://h/a-2-py3-none-any.whl", sha)])
+        wheel = lockfile.Entry("a", "2", "https://h/a-2-py3-none-any.whl", "a" * 64)
+        sdist = lockfile.Entry("C", "3.0", "https://h/c-3.0.tar.gz", "b" * 64,
+                               "https://h/c-3.0-cp314-cp314-manylinux_2_28_x86_64.whl", "c" * 64)
+        lockfile.write(lock, ["b==1", "a==2"], [wheel, sdist])
+        self.assertIn(lockfile.spec_line(["a==2", "b==1"]), lock.read_text())
+        self.assertEqual(lockfile.read(lock), [wheel, sdist])
+        self.assertEqual([e.is_sdist for e in lockfile.read(lock)], [False, True])
+
+    def test_a_bad_lock_line_names_the_file_and_line(self):
+        lock = self.dir / "bad.lock"
+        lock.write_text("# spec: a\nnot a lock line\n")
+        with self.assertRaises(SystemExit) as caught:
+            lockfile.read(lock)
+        self.assertEqual(str(caught.exception), f"error: {lock}:2: not a lock line: 'not a lock line'")
+
+    def test_a_package_is_pure_only_with_a_none_any_wheel(self):
+        import resolve
+        self.assertTrue(resolve.is_pure_wheel("jinja2-3.1.6-py3-none-any.whl"))
+        self.assertTrue(resolve.is_pure_wheel("six-1.17.0-py2.py3-none-any.whl"))
+        self.assertFalse(resolve.is_pure_wheel("markupsafe-3.0.3-cp314-cp314-manylinux_2_28_x86_64.whl"))
+        self.assertFalse(resolve.is_pure_wheel("ninja-1.13.0-py3-none-manylinux2014_x86_64.whl"))
+        self.assertFalse(resolve.is_pure_wheel("markupsafe-3.0.3.tar.gz"))
 
 
 if __name__ == "__main__":

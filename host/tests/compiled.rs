@@ -1,0 +1,53 @@
+//! Compiled packages built from their sdists with no recipe, one per build
+//! kind, in build/numpy.wasm (`make test-numpy`): markupsafe (setuptools, C),
+//! msgpack (setuptools, C its sdist ships from Cython), rpds-py (maturin, Rust/pyo3); numpy
+//! (meson, with its recipe) is in host/tests/numpy.rs. Run with no preopens.
+
+use onepy_host::guest::{Output, Run, compile, repo_root};
+
+fn run(code: &str) -> Output {
+    let module = repo_root().join("build/numpy.wasm");
+    assert!(module.is_file(), "{} is missing: run `make test-numpy`", module.display());
+    let out = Run::default().run_module(&compile(&module).unwrap(), true, &["-c", code]);
+    out.assert_clean();
+    out
+}
+
+#[test]
+fn no_recipe_was_written_for_them() {
+    for name in ["markupsafe", "msgpack", "rpds_py", "rpds-py"] {
+        assert!(!repo_root().join(format!("recipes/{name}.toml")).exists(), "recipes/{name}.toml exists");
+    }
+}
+
+#[test]
+fn msgpack_round_trips_with_its_c_extension() {
+    let code = "import msgpack, msgpack._cmsgpack as c\n\
+                b = msgpack.packb({'a': [1, 2.5, None, b'x', 'é'], 'n': -2**40})\n\
+                print(b.hex(), msgpack.unpackb(b), msgpack.Packer is c.Packer, c.__spec__.origin)";
+    let out = run(code);
+    assert_eq!(
+        (out.status, out.stdout().as_str()),
+        (
+            0,
+            "82a1619501cb4004000000000000c0c40178a2c3a9a16ed3ffffff0000000000 {'a': [1, 2.5, None, b'x', 'é'], 'n': -1099511627776} True built-in\n"
+        ),
+        "{}",
+        out.stderr()
+    );
+}
+
+#[test]
+fn rpds_py_from_rust_works() {
+    let code = "import rpds\n\
+                m = rpds.HashTrieMap({'a': 1}).insert('b', 2)\n\
+                l = rpds.List([1, 2, 3]).push_front(0)\n\
+                print(sorted(m.items()), list(l), m.discard('a') == rpds.HashTrieMap(b=2), rpds.rpds.__spec__.origin)";
+    let out = run(code);
+    assert_eq!(
+        (out.status, out.stdout().as_str()),
+        (0, "[('a', 1), ('b', 2)] [0, 1, 2, 3] True built-in\n"),
+        "{}",
+        out.stderr()
+    );
+}

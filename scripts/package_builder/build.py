@@ -1,0 +1,252 @@
+"""Build one locked sdist for wasm32-wasip1 into a cache directory that build.rs links:
+
+  lib/libcext_<name>.a   one object per extension module, merged and localized
+  inittab.txt            `<dotted module name> <init symbol>` per extension module
+  link.txt               extra static libraries the final link needs
+  preimport.txt          modules the recipe imports into the snapshot
+  site-packages/         the package's Python files and dist-info (no .so)
+
+Extension modules are discovered, not listed: every `.so` the build produced
+(an archive, thanks to the wrapper) is a module named by its path; the
+wrapper's link log gives its private libraries. The modules must include
+every module of the wheel native pip picked (unless the recipe accepts a
+pure-Python fallback): a build never silently loses a compiled part.
+"""
+
+import fnmatch
+import hashlib
+import json
+import shutil
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+from . import recipes
+from .common import BuildError, download, run, sha256_file, step
+from .merge import link_inputs, merge_extension
+from .meson import build_meson
+from .maturin import build_maturin
+from .pep517 import build_system, build_wheel
+from .toolchain import LLVM, ROOT, write_toolchain
+
+BUILDER_DIR = Path(__file__).resolve().parent
+# Libraries the final link can give a package without a recipe (libc++ from
+# Debian's wasm32 packages, wasi-libc's long-double printf/scanf).
+PROVIDED = {"c++", "c++abi", "c-printscan-long-double"}
+TEXT_SUFFIXES = (".py", ".txt", ".json", ".cfg", ".ini", ".toml")
+
+
+def toolchain_identity() -> bytes:
+    import subprocess
+    cmd = ["bash", "-c", f"source {ROOT / 'scripts/common.sh'} && toolchain_identity"]
+    result = subprocess.run(cmd, capture_output=True)
+    if result.returncode != 0:
+        raise BuildError(f"command: {' '.join(cmd)}\n{result.stderr.decode(errors='replace')}")
+    return result.stdout
+
+
+def cache_key(entry, recipe_path, recipe: dict, libpython: Path) -> str:
+    """Declared inputs only: the sdist's sha256, the recipe and its patches,
+    the builder's sources, the pinned build tools, the toolchain, libpython."""
+    h = hashlib.sha256(f"{entry.name}=={entry.version} {entry.sha256} {entry.native_sha256}\n".encode())
+    inputs = sorted(BUILDER_DIR.glob("*.py")) + [ROOT / "recipes/build-tools.txt",
+                                                 ROOT / "scripts/cxx_exception_stubs.c"]
+    if recipe_path:
+        inputs += [recipe_path, *recipes.patches(recipe, entry.version)]
+    for f in inputs:
+        h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    h.update(toolchain_identity())
+    h.update(libpython.name.encode())  # the libpython directory's name is its own key
+    return h.hexdigest()[:16]
+
+
+def output_dir(entry, libpython: Path, cache: Path) -> Path:
+    recipe_path, recipe = recipes.load(entry.name, entry.version)
+    key = cache_key(entry, recipe_path, recipe, libpython)
+    return cache / "packages" / f"{recipes.recipe_path(entry.name).stem}-{entry.version}-{key}"
+
+
+def unpack_sdist(sdist: Path, into: Path) -> Path:
+    into.mkdir(parents=True)
+    if sdist.name.endswith(".zip"):
+        with zipfile.ZipFile(sdist) as z:
+            z.extractall(into)
+    else:
+        with tarfile.open(sdist) as tar:
+            tar.extractall(into, filter="data")
+    tops = list(into.iterdir())
+    if len(tops) != 1 or not tops[0].is_dir():
+        raise BuildError(f"{sdist}: expected one top directory, found {[t.name for t in tops]}")
+    return tops[0]
+
+
+def module_of(rel: str):
+    """`pkg/sub/_x.cpython-314-wasm32-wasi.so` -> `pkg.sub._x`; None if not an extension."""
+    if not rel.endswith((".so", ".pyd")):
+        return None
+    parent, _, filename = rel.rpartition("/")
+    parts = [*filter(None, parent.split("/")), filename.split(".", 1)[0]]
+    # A shared library a wheel bundles (auditwheel's numpy.libs/libscipy_openblas64_-4b78795a.so)
+    # is no module: every part of a module's path is an identifier.
+    return ".".join(parts) if all(p.isidentifier() for p in parts) else None
+
+
+def extensions_in(tree: Path) -> dict:
+    """{module: archive path} of the extension modules in a built tree."""
+    out = {}
+    for path in sorted(tree.rglob("*")):
+        module = module_of(str(path.relative_to(tree))) if path.is_file() else None
+        if module:
+            with open(path, "rb") as f:
+                if f.read(8) != b"!<arch>\n":
+                    raise BuildError(f"{path} is not the archive our compiler wrapper makes: the extension "
+                                     f"module {module} was linked by another tool (a host compiler?)")
+            out[module] = path
+    return out
+
+
+def native_modules(entry, cache: Path) -> set:
+    """Extension modules in the wheel native pip picked for this version."""
+    if not entry.native_url:
+        return set()
+    wheel = download(entry.native_url, entry.native_sha256, cache / "wheels")
+    with zipfile.ZipFile(wheel) as z:
+        return {m for m in (module_of(n.split(".data/platlib/", 1)[-1]) for n in z.namelist()) if m}
+
+
+def copy_python_files(tree: Path, out: Path, exclude: list, path_map: dict) -> None:
+    """The package's files (no extension archives, nothing `exclude` matches);
+    a generated text file naming a build path gets the names -ffile-prefix-map
+    gives them, so the module names no path of this machine."""
+    kept = set()
+    for path in sorted(tree.rglob("*")):
+        rel = str(path.relative_to(tree))
+        if path.is_dir() or module_of(rel) or rel.endswith((".a", ".deps", ".pyc")) \
+                or any(fnmatch.fnmatch(rel, pat) for pat in exclude):
+            continue
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        kept.add(rel)
+        if path.suffix in TEXT_SUFFIXES:
+            text = target.read_text(encoding="utf-8", errors="surrogateescape")
+            if any(host in text for host in path_map):
+                for host, name_in_module in path_map.items():
+                    text = text.replace(host, name_in_module)
+                target.write_text(text, encoding="utf-8", errors="surrogateescape")
+    for record in out.glob("*.dist-info/RECORD"):  # only what is embedded
+        lines = [l for l in record.read_text().splitlines() if l.split(",", 1)[0] in kept]
+        record.write_text("\n".join(lines) + "\n")
+
+
+def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
+    """The package's output directory (built unless cached)."""
+    recipe_path, recipe = recipes.load(entry.name, entry.version)
+    out = output_dir(entry, libpython, cache)
+    if (out / ".complete").is_file():
+        print(f"[build] {entry.name} {entry.version} up to date: {out}")
+        return out
+    start = time.monotonic()
+    # Named without the key: paths in a build (Rust flags, cargo fingerprints)
+    # stay the same when only the builder changed.
+    work = cache / "work" / f"pkg-{entry.name}-{entry.version}"
+    logs = work / "logs"
+    shutil.rmtree(work, ignore_errors=True)
+    logs.mkdir(parents=True)
+    how = f"recipe {recipe_path.name}" if recipe_path else "no recipe"
+    print(f"[build] {entry.name} {entry.version} from {entry.filename} ({how}), logs in {logs}")
+    sdist = download(entry.url, entry.sha256, cache / "downloads")
+    src = unpack_sdist(sdist, work / "src")
+    for patch in recipes.patches(recipe, entry.version):
+        step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
+             logs)
+    tools = write_toolchain(work, libpython)
+    if recipe.get("build") == "meson":
+        tree, kind = build_meson(entry.name, recipe, src, work, tools, logs), "meson"
+    elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
+        tree, kind = build_maturin(entry.name, entry.version, src, work, tools, logs, libpython), "maturin"
+    elif recipe.get("build", "pep517") == "pep517":
+        wheel, kind = build_wheel(entry.name, src, work, tools, logs, recipe)
+        tree = work / "wheel"
+        with zipfile.ZipFile(wheel) as z:
+            z.extractall(tree)
+    else:
+        raise BuildError(f"{recipe_path}: build '{recipe['build']}' is not 'meson' or 'pep517'")
+
+    def excluded(module):
+        return any(fnmatch.fnmatch(module, pat) for pat in recipe.get("exclude-extensions", []))
+    found = extensions_in(tree)
+    modules = {m: p for m, p in found.items() if not excluded(m)}
+    missing = {m for m in native_modules(entry, cache) - set(found) - set(recipe.get("missing-ok", []))
+               if not excluded(m)}
+    if missing:
+        raise BuildError(f"{entry.name} {entry.version}: the build for wasm32-wasip1 lacks extension modules that "
+                         f"the native wheel ({entry.native_url.rsplit('/', 1)[-1]}) has: {', '.join(sorted(missing))}. "
+                         f"The sdist's build skipped them (a C library it did not find? logs in {logs}). "
+                         f"Add the library in recipes/{recipes.recipe_path(entry.name).name}, or accept the "
+                         f"pure-Python fallback there with missing-ok = {sorted(missing)}.")
+    records = {}
+    if tools["links"].is_file():
+        for line in tools["links"].read_text().splitlines():
+            rec = json.loads(line)
+            records[rec["sha256"]] = rec
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "lib").mkdir(parents=True)
+    merged, final_libs, cxx = [], list(recipe.get("links", [])), bool(recipe.get("cxx-exception-stubs"))
+    inittab = []
+    for module, archive in sorted(modules.items()):
+        rec = {"cxx": False} if kind == "maturin" else records.get(sha256_file(archive))
+        if rec is None:
+            raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
+                             f"recorded in {tools['links']}")
+        deps, libs = link_inputs(rec, work)
+        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED]
+        if unknown:
+            raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
+                             + ", ".join(f"lib{l} (-l{l})" for l in unknown) + ", a C library onepy does not "
+                             f"build for wasm32-wasip1. Add it in recipes/{recipes.recipe_path(entry.name).name} "
+                             f"(issue 21, item 3), or leave '{entry.name}' out. The link: {rec['output']}")
+        final_libs += [l for l in libs if l not in final_libs]
+        cxx = cxx or rec["cxx"]
+        init = "PyInit_" + module.rsplit(".", 1)[-1]
+        merged.append(merge_extension(module, init, archive, deps, work, localize))
+        inittab.append(f"{module} {init}\n")
+    if cxx:
+        final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
+        stub = work / "cxx_exception_stubs.o"
+        run([tools["cc"], "-O2", "-c", ROOT / "scripts" / "cxx_exception_stubs.c", "-o", stub],
+            "compiling the C++ exception stubs")
+        merged.append(stub)
+    archive_name = "libcext_" + recipes.recipe_path(entry.name).stem + ".a"
+    if merged:
+        run([f"{LLVM}/llvm-ar", "rcs", tmp / "lib" / archive_name, *merged], f"archiving {archive_name}")
+    (tmp / "inittab.txt").write_text("".join(inittab))
+    (tmp / "link.txt").write_text("\n".join(final_libs) + "\n")
+    (tmp / "preimport.txt").write_text("\n".join(recipe.get("preimport", [])) + "\n")
+    import sys
+    path_map = {str(work): "/onepy-cext", str(libpython): "/onepy-libpython", sys.prefix: "/onepy-tools"}
+    copy_python_files(tree, tmp / "site-packages", recipe.get("python-exclude", []), path_map)
+    if kind == "meson":
+        write_dist_info(entry, tmp / "site-packages")
+    secs = time.monotonic() - start
+    (tmp / "build-info.json").write_text(json.dumps(
+        {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
+         "modules": sorted(modules), "seconds": round(secs, 1)}, indent=1) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    (out / ".complete").touch()
+    print(f"[build] {entry.name} {entry.version}: {len(modules)} extension modules ({kind}) in {secs:.0f}s: "
+          + (", ".join(sorted(modules)) or "pure Python"))
+    return out
+
+
+def write_dist_info(entry, site: Path) -> None:
+    """meson install writes no metadata; importlib.metadata wants some."""
+    if any(site.glob("*.dist-info")):
+        return
+    info = site / f"{entry.name}-{entry.version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {entry.name}\nVersion: {entry.version}\n")
+    (info / "INSTALLER").write_text("onepy\n")

@@ -1,0 +1,87 @@
+"""Merge-and-localize: one relocatable object per extension module, its
+`PyInit_*` the only global definition, so modules (and packages, and Rust
+extensions each with its own std) never bind each other's internals; and the
+check that no global symbol is defined twice across the final link."""
+
+import os
+from pathlib import Path
+
+from .common import BuildError, run
+from .toolchain import LLVM
+
+# -l names the final link gets from wasi-libc anyway (or that are empty on WASI).
+LIBC_NAMES = {"c", "m", "dl", "pthread", "rt", "util", "stdc++"}  # stdc++: a C++ link adds libc++
+
+
+def regular_archive(path: Path, work: Path) -> Path:
+    """Meson makes thin archives (members stay in the build tree); wasm-ld -r
+    wants a regular one."""
+    with open(path, "rb") as f:
+        if f.read(8) != b"!<thin>\n":
+            return path
+    out = work / "rearchived" / path.name
+    out.parent.mkdir(exist_ok=True)
+    members = run([f"{LLVM}/llvm-ar", "t", path], f"listing {path}").split()
+    out.unlink(missing_ok=True)
+    run([f"{LLVM}/llvm-ar", "rcs", out, *[m if os.path.isabs(m) else path.parent / m for m in members]],
+        f"re-archiving {path}")
+    return out
+
+
+def link_inputs(record: dict, work: Path) -> tuple:
+    """(private archives to merge in, -l names left for the final link) of one
+    recorded `-shared` link: `-lfoo` found in a -L directory of the build's
+    own tree is the package's private library and is merged like a `.a`
+    argument (a host directory such as /usr/lib holds no wasm32 library)."""
+    archives = [regular_archive(Path(a), work) for a in record.get("archives", [])]
+    final = []
+    for name in record.get("libs", []):
+        found = next((Path(d) / f"lib{name}.a" for d in record.get("libdirs", [])
+                      if Path(d).is_relative_to(work) and (Path(d) / f"lib{name}.a").is_file()), None)
+        if found:
+            archives.append(regular_archive(found, work))
+        elif name not in LIBC_NAMES:
+            final.append(name)
+    return archives, final
+
+
+def merge_extension(module: str, init: str, archive: Path, deps: list, work: Path, localize: str) -> Path:
+    """wasm-ld -r of the module's objects and private archives, then every
+    symbol but `init` made local (host/src/localize.rs). (`wasm-ld -r` takes
+    no --undefined: a Rust static library goes in whole, std and all; the
+    final link's --gc-sections drops what PyInit_* does not reach.)"""
+    merged = work / "merged" / (module + ".o")
+    merged.parent.mkdir(exist_ok=True)
+    run([f"{LLVM}/wasm-ld", "-r", "-o", merged, "--whole-archive", archive, "--no-whole-archive", *deps],
+        f"merging extension module {module}")
+    defined = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", merged],
+                  f"listing the symbols of {merged}").split()
+    if init not in defined:
+        raise BuildError(f"extension module {module} ({archive}) defines no {init}: it cannot be imported "
+                         f"(its globals: {', '.join(sorted(s for s in defined if s.startswith('PyInit'))) or 'no PyInit_*'})")
+    run([localize, "--keep", init, merged], f"localizing {module}")
+    return merged
+
+
+def defined_globals(archive: Path) -> set:
+    out = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", archive],
+              f"listing the symbols of {archive}")
+    return {s for s in out.split() if not s.endswith(":")}
+
+
+def check_duplicates(base: list, built: list) -> None:
+    """Fail when a global symbol of a built package's library is defined in
+    another library of the final link (wasm-ld would silently keep one).
+    libpython's own libraries (`base`) may share members among themselves
+    (CPython 3.14's HACL* archives do)."""
+    owners = {}
+    for archive in base + built:
+        for sym in defined_globals(archive):
+            owners.setdefault(sym, []).append(Path(archive).name)
+    names = {Path(a).name for a in built}
+    dups = {s: o for s, o in owners.items() if len(o) > 1 and names.intersection(o)}
+    if dups:
+        lines = [f"  {s}: {', '.join(o)}" for s, o in sorted(dups.items())[:40]]
+        raise BuildError(f"{len(dups)} symbols of the built packages are defined in more than one linked "
+                         f"library:\n" + "\n".join(lines))
+    print(f"[build] no duplicate definitions across {len(built)} package libraries and {len(base)} of libpython")
