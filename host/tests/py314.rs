@@ -101,7 +101,7 @@ fn concurrent_interpreters_is_a_clear_module_not_found_error() {
             (got.status, got.stdout(), got.stderr()),
             (
                 0,
-                "ModuleNotFoundError concurrent.interpreters concurrent.interpreters is not available on WASI: CPython does \
+                "ModuleNotFoundError _interpreters concurrent.interpreters is not available on WASI: CPython does \
                  not build its _interpreters module for wasm32-wasi (configure marks it n/a)\n"
                     .to_string(),
                 String::new()
