@@ -113,6 +113,9 @@ def all_test_modules(libpython: Path) -> list:
     regrtest splits them), asked of the native build-python of the same sources."""
     python = next((libpython / "native" / "bin").glob("python3.*[0-9]"))
     code = "from test.libregrtest.findtests import findtests; print('\\n'.join(findtests()))"
+    # The build-python installs no test package (--disable-test-modules);
+    # the stdlib tree of the same sources has it.
+    code = f"import sys; sys.path.insert(0, {str(libpython / 'stdlib')!r}); " + code
     return tool([str(python), "-c", code], "listing the test modules").split()
 
 
