@@ -112,10 +112,10 @@ def all_test_modules(libpython: Path) -> list:
     """Every test module regrtest's findtests() lists (test packages split as
     regrtest splits them), asked of the native build-python of the same sources."""
     python = next((libpython / "native" / "bin").glob("python3.*[0-9]"))
-    code = "from test.libregrtest.findtests import findtests; print('\\n'.join(findtests()))"
     # The build-python installs no test package (--disable-test-modules);
     # the stdlib tree of the same sources has it.
-    code = f"import sys; sys.path.insert(0, {str(libpython / 'stdlib')!r}); " + code
+    code = (f"import sys; sys.path.insert(0, {str(libpython / 'stdlib')!r}); "
+            "from test.libregrtest.findtests import findtests; print('\\n'.join(findtests()))")
     return tool([str(python), "-c", code], "listing the test modules").split()
 
 
