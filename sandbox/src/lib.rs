@@ -26,6 +26,7 @@ mod deadline;
 pub mod pipe;
 #[cfg(feature = "python")]
 mod python;
+mod session;
 mod shadow;
 
 use std::collections::BTreeMap;
@@ -51,7 +52,8 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 use crate::callbacks::Callbacks;
 pub use crate::callbacks::{Callback, HOST_FD};
 use crate::deadline::{CallClock, DeadlineExceeded};
-use crate::pipe::{CappedPipe, OutputLimitExceeded, ResultLimitExceeded};
+use crate::pipe::{CappedPipe, Captured, OutputLimitExceeded, ResultLimitExceeded};
+pub use crate::session::{DEFAULT_IDLE_TIMEOUT, Session};
 
 /// The program `python -c` runs: the guest side of the sandbox is the
 /// module `_onepy_sandbox` (src/python/_onepy_sandbox.py), part of every
@@ -151,6 +153,12 @@ pub enum ErrorKind {
     InvalidResult,
     /// A trap (wasm `unreachable`, stack exhaustion, ...) or a host error.
     Crashed,
+    /// A session call that did not run: an earlier call of the session hit
+    /// a limit or crashed, so its state may be inconsistent ([`Session`]).
+    SessionDead,
+    /// A session call that did not run: the session was idle too long, or
+    /// was closed, and its instance is gone ([`Session`]).
+    SessionExpired,
 }
 
 impl ErrorKind {
@@ -162,6 +170,8 @@ impl ErrorKind {
             ErrorKind::ResultLimit => "result_limit",
             ErrorKind::InvalidResult => "invalid_result",
             ErrorKind::Crashed => "crashed",
+            ErrorKind::SessionDead => "session_dead",
+            ErrorKind::SessionExpired => "session_expired",
         }
     }
 }
@@ -252,6 +262,8 @@ pub struct Sandbox {
     callbacks: Callbacks,
     hasher: RandomState,
     counter: AtomicU64,
+    /// The live sessions, for the thread that expires idle ones.
+    sessions: session::Registry,
     _ticker: Ticker,
 }
 
@@ -334,6 +346,7 @@ impl Sandbox {
             options,
             hasher: RandomState::new(),
             counter: AtomicU64::new(0),
+            sessions: session::Registry::default(),
             _ticker: Ticker { stop, thread: Some(thread) },
         };
         // Fail here, not on the first call, if the pool cannot hold the
@@ -404,13 +417,9 @@ impl Sandbox {
         let stdout =
             CappedPipe::new(self.options.output_limit, Some(nonce.as_bytes().to_vec()), self.options.result_limit);
         let stderr = CappedPipe::new(self.options.output_limit, None, 0);
-
-        let mut b = WasiCtxBuilder::new();
+        let scratch = if self.options.scratch { Some(ScratchDir::new()?) } else { None };
+        let mut b = self.wasi_builder(&stdout, &stderr, started, scratch.as_ref())?;
         b.args(&["python", "-c", RUNNER]);
-        b.monotonic_clock(CallClock(started));
-        for (k, v) in &self.options.env {
-            b.env(k, v);
-        }
         b.env("ONEPY_SANDBOX_NONCE", &nonce);
         b.env("ONEPY_SANDBOX_CODE", call.code);
         if let Some(inputs) = call.inputs_json {
@@ -419,24 +428,9 @@ impl Sandbox {
         if let Some(data) = &call.stdin {
             b.stdin(MemoryInputPipe::new(data.clone()));
         }
-        b.stdout(stdout.clone());
-        b.stderr(stderr.clone());
-        for d in &self.options.dirs {
-            let perms = if d.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
-            b.preopened_dir(&d.host, &d.guest, perms).with_context(|| format!("preopening {}", d.host.display()))?;
-        }
-        let scratch = if self.options.scratch { Some(ScratchDir::new()?) } else { None };
-        if let Some(s) = &scratch {
-            b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
-        }
 
         let mut store = self.store(b.build_p1(), started, timeout);
-        // Capped: wasmtime adds the current epoch to it.
-        let ticks = (timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
-        store.set_epoch_deadline(ticks);
-        if let Some(fuel) = self.options.fuel {
-            store.set_fuel(fuel)?;
-        }
+        self.arm(&mut store, timeout)?;
         // Fails when `max_concurrency` instances are already running.
         let instance = self.pre.instantiate(&mut store).context("instantiating the module")?;
         let ran = instance.get_typed_func::<(), ()>(&mut store, "_start").and_then(|start| start.call(&mut store, ()));
@@ -449,11 +443,55 @@ impl Sandbox {
         let memory_denied = store.data().limiter.memory_denied;
         drop(store);
         drop(scratch);
-        let out = stdout.take();
-        let err = stderr.take();
+        let mut outcome = self.outcome(ran.map(|()| 0), memory_denied, stdout.take(), stderr.take(), started);
+        outcome.dirty_bytes = dirty_bytes;
+        Ok(outcome)
+    }
 
+    /// A WASI context with what every instance of this sandbox gets: its
+    /// environment, directories, the scratch directory as `/tmp`, the
+    /// monotonic clock starting at `clock_origin`, stdout and stderr.
+    fn wasi_builder(
+        &self,
+        stdout: &CappedPipe,
+        stderr: &CappedPipe,
+        clock_origin: Instant,
+        scratch: Option<&ScratchDir>,
+    ) -> Result<WasiCtxBuilder> {
+        let mut b = WasiCtxBuilder::new();
+        b.monotonic_clock(CallClock(clock_origin));
+        for (k, v) in &self.options.env {
+            b.env(k, v);
+        }
+        b.stdout(stdout.clone());
+        b.stderr(stderr.clone());
+        for d in &self.options.dirs {
+            let perms = if d.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
+            b.preopened_dir(&d.host, &d.guest, perms).with_context(|| format!("preopening {}", d.host.display()))?;
+        }
+        if let Some(s) = scratch {
+            b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
+        }
+        Ok(b)
+    }
+
+    /// Gives the next call in `store` `timeout` of wall-clock time (epoch
+    /// ticks) and its fuel.
+    fn arm(&self, store: &mut Store<CallState>, timeout: Duration) -> Result<()> {
+        // Capped: wasmtime adds the current epoch to it.
+        let ticks = (timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
+        store.set_epoch_deadline(ticks);
+        if let Some(fuel) = self.options.fuel {
+            store.set_fuel(fuel)?;
+        }
+        Ok(())
+    }
+
+    /// The [`Outcome`] of a call that ended with `ran` (the exit status, or
+    /// the trap or host error), given what it wrote.
+    fn outcome(&self, ran: Result<i32>, memory_denied: bool, out: Captured, err: Captured, started: Instant) -> Outcome {
         let (exit_code, mut error, mut error_detail) = match ran {
-            Ok(()) => (Some(0), None, None),
+            Ok(status) => (Some(status), None, None),
             Err(e) => {
                 if let Some(exit) = e.downcast_ref::<I32Exit>() {
                     (Some(exit.0), None, None)
@@ -493,7 +531,7 @@ impl Sandbox {
                 None
             }
         };
-        Ok(Outcome {
+        Outcome {
             stdout: out.bytes,
             stderr: err.bytes,
             stdout_truncated: out.truncated,
@@ -503,8 +541,8 @@ impl Sandbox {
             error,
             error_detail,
             duration: started.elapsed(),
-            dirty_bytes,
-        })
+            dirty_bytes: None,
+        }
     }
 }
 
