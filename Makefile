@@ -332,6 +332,9 @@ bench-sandbox: build test-numpy sandbox
 	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --example bench
 	python3 benches/sandbox.py --module $(OUTPUT) --numpy build/numpy.wasm --wasmtime $(WASMTIME) \
 	    --bench target/host/examples/bench --out benches/sandbox.md
+	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --example bench_sessions
+	python3 benches/sandbox_sessions.py --module $(OUTPUT) --bench target/host/examples/bench_sessions \
+	    --out benches/sandbox-sessions.md
 	python3 scripts/readme_figures.py --write
 
 clean:
