@@ -19,6 +19,8 @@
 //! `MemoryError` where it can), and the size of stdout and stderr (a write
 //! past the cap ends the call) and of the result. A trap ends only its own call; every ending is an [`Outcome`].
 //! Host callbacks ([`callbacks`]) reach the code as `onepy_host.NAME(...)`.
+//! [`Sandbox::session`] keeps one instance for many calls instead, and
+//! [`Session::fork`] copies one ([`session`]'s documentation).
 
 pub mod cache;
 pub mod callbacks;
@@ -26,7 +28,7 @@ mod deadline;
 pub mod pipe;
 #[cfg(feature = "python")]
 mod python;
-mod session;
+pub mod session;
 mod shadow;
 
 use std::collections::BTreeMap;

@@ -30,7 +30,9 @@
 //! live in guest memory: `/tmp` is a host directory) is copied too, and the
 //! fork's WASI context is built like the parent's, so wasi-libc's preopen
 //! table (in the copied memory) names the same descriptors. Descriptors the
-//! code opened and left open are not carried over.
+//! code opened and left open are not carried over. The fork's first call
+//! draws new seeds for `random`, `tempfile` and numpy (as `random` does
+//! after `os.fork`), so parent and fork do not draw the same numbers.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -63,6 +65,8 @@ struct Live {
     scratch: Option<ScratchDir>,
     /// The origin of the guest's monotonic clock (a fork keeps its parent's).
     clock_origin: Instant,
+    /// A fork before its first call: the guest draws new seeds then.
+    forked: bool,
 }
 
 enum State {
@@ -198,7 +202,7 @@ impl Sandbox {
             format!("the module has no `{ENTRY}` export (a onepy build from before sessions?)")
         })?;
         let memory = instance.get_memory(&mut store, "memory").context("the module exports no memory")?;
-        Ok(Live { store, memory, entry, stdout, stderr, scratch, clock_origin })
+        Ok(Live { store, memory, entry, stdout, stderr, scratch, clock_origin, forked: false })
     }
 }
 
@@ -234,9 +238,6 @@ impl Session {
         let nonce = sandbox.nonce();
         // stdin travels as one code point per byte (JSON has no bytes).
         let stdin: Option<String> = call.stdin.as_ref().map(|data| data.iter().map(|&b| char::from(b)).collect());
-        let request =
-            serde_json::json!({"code": call.code, "inputs": call.inputs_json, "nonce": nonce, "stdin": stdin});
-
         let mut cell = lock(&self.shared.cell);
         let number = cell.calls + 1;
         let live = match &mut cell.state {
@@ -244,6 +245,10 @@ impl Session {
             State::Dead(why) => return Ok(not_run(ErrorKind::SessionDead, why, started)),
             State::Expired(why) => return Ok(not_run(ErrorKind::SessionExpired, why, started)),
         };
+        let request = serde_json::json!({
+            "code": call.code, "inputs": call.inputs_json, "nonce": nonce, "stdin": stdin, "forked": live.forked,
+        });
+        live.forked = false;
         live.stdout.reset(output_limit, Some(nonce.into_bytes()), options.result_limit);
         live.stderr.reset(output_limit, None, 0);
         {
@@ -292,6 +297,7 @@ impl Session {
         };
         let mut child = self.sandbox.live_instance(scratch, parent.clock_origin)?;
         copy_memory(parent, &mut child)?;
+        child.forked = true;
         cell.last_used = Instant::now();
         drop(cell);
         Session::new(self.sandbox.clone(), child, self.shared.idle_timeout)

@@ -150,6 +150,11 @@ fn forks_are_independent() {
     let o = child.run_limited(&Call { code: "while True: pass", ..Call::default() }, Some(Duration::from_millis(200)), None);
     assert_eq!(o.unwrap().error, Some(ErrorKind::Timeout));
     assert_eq!(result(&call(&grandchild, "result = len(items)")), json!(3));
+    // The fork draws its own random numbers (the parent's seed was copied).
+    call(&grandchild, "import random");
+    let twin = grandchild.fork().unwrap();
+    let (a, b) = (call(&grandchild, "result = random.random()"), call(&twin, "result = random.random()"));
+    assert_ne!(result(&a), result(&b));
     // A fork taken before the first call.
     let fresh = sb.session().unwrap();
     let early = fresh.fork().unwrap();

@@ -166,8 +166,8 @@ async def main():
     assert (await child.run_async("result = x + inputs", inputs=2)).result == 42
     # Cancelling the task does not stop the call: it runs to its end and
     # its effects stay in the session; the next call waits for it.
-    task = asyncio.create_task(session.run_async("import time\ntime.sleep(1)\nx = 'after'"))
-    await asyncio.sleep(0.2)
+    task = asyncio.create_task(session.run_async("import time\ntime.sleep(1.5)\nx = 'after'"))
+    await asyncio.sleep(0.5)
     task.cancel()
     try:
         await task

@@ -49,6 +49,8 @@ def session_call():
     while chunk := os.pread(_HOST_FD, 1 << 16, len(request)):
         request += chunk
     call = json.loads(request)
+    if call.get("forked"):
+        _reseed()
     stdin = call.get("stdin")
     if stdin is None:
         sys.stdin = sys.__stdin__
@@ -60,6 +62,20 @@ def session_call():
     # `result` is each call's own: one left by an earlier call is not this one's.
     g.pop("result", None)
     return _run(call["code"], call.get("inputs"), call["nonce"])
+
+
+def _reseed():
+    """The first call of a fork: the state copied from the parent includes
+    the seeds run_state.rs refreshes per run (`random`, `tempfile` names,
+    numpy's global RandomState); draw new ones, as `random` does after
+    os.fork, so a fork and its parent do not draw the same numbers."""
+    modules = sys.modules
+    if "random" in modules:
+        modules["random"].seed()
+    if "tempfile" in modules:
+        modules["tempfile"]._name_sequence = None
+    if "numpy.random" in modules:
+        modules["numpy.random"].seed()
 
 
 def _run(code, raw, nonce):

@@ -147,9 +147,9 @@ class Sandbox:
 
     async def run_async(self, code: str, inputs: Any = None, stdin: Union[str, bytes, None] = None) -> Result:
         """`run` on a worker thread (asyncio.to_thread): the event loop is
-        never blocked. Cancelling the awaiting task does not stop the call:
-        it runs on to its end (at most its timeout) and its Result is
-        dropped."""
+        never blocked. Cancelling the awaiting task does not stop a call
+        that has started: it runs on to its end (at most its timeout) and
+        its Result is dropped (a call still queued does not run)."""
         return await asyncio.to_thread(functools.partial(self.run, code, inputs, stdin))
 
     def session(self, idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> "Session":
@@ -202,8 +202,9 @@ class Session:
         output_limit: Optional[int] = None,
     ) -> Result:
         """`run` on a worker thread. Cancelling the awaiting task does not
-        stop the call: it runs on to its end (at most its timeout), its
-        effects stay in the session, and the next call waits for it."""
+        stop a call that has started: it runs on to its end (at most its
+        timeout), its effects stay in the session, and the next call waits
+        for it (a call still queued does not run)."""
         return await asyncio.to_thread(functools.partial(self.run, code, inputs, stdin, timeout, output_limit))
 
     def fork(self) -> "Session":
