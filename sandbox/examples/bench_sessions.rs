@@ -123,7 +123,8 @@ fn main() -> Result<()> {
 
     // Fork: a session after a few calls, and one with 64 MiB more written.
     let mut forks = Vec::new();
-    for (name, extra) in [("after a few calls", "pass"), ("holding 64 MiB more", "big = bytearray(b'x' * (64 << 20))")] {
+    for (name, extra) in [("after a few calls", "pass"), ("holding 64 MiB more", "big = bytearray(b'x' * (64 << 20))")]
+    {
         let s = sandbox.session()?;
         run(&s, "import json, statistics\nstate = {'k': list(range(1000))}")?;
         run(&s, extra)?;

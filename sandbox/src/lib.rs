@@ -491,7 +491,14 @@ impl Sandbox {
 
     /// The [`Outcome`] of a call that ended with `ran` (the exit status, or
     /// the trap or host error), given what it wrote.
-    fn outcome(&self, ran: Result<i32>, memory_denied: bool, out: Captured, err: Captured, started: Instant) -> Outcome {
+    fn outcome(
+        &self,
+        ran: Result<i32>,
+        memory_denied: bool,
+        out: Captured,
+        err: Captured,
+        started: Instant,
+    ) -> Outcome {
         let (exit_code, mut error, mut error_detail) = match ran {
             Ok(status) => (Some(status), None, None),
             Err(e) => {

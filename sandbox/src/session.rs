@@ -198,9 +198,9 @@ impl Sandbox {
         let mut store = self.store(b.build_p1(), clock_origin, Duration::ZERO);
         // Fails when `max_concurrency` instances are already held.
         let instance = self.pre.instantiate(&mut store).context("instantiating the module")?;
-        let entry = instance.get_typed_func::<(), i32>(&mut store, ENTRY).with_context(|| {
-            format!("the module has no `{ENTRY}` export (a onepy build from before sessions?)")
-        })?;
+        let entry = instance
+            .get_typed_func::<(), i32>(&mut store, ENTRY)
+            .with_context(|| format!("the module has no `{ENTRY}` export (a onepy build from before sessions?)"))?;
         let memory = instance.get_memory(&mut store, "memory").context("the module exports no memory")?;
         Ok(Live { store, memory, entry, stdout, stderr, scratch, clock_origin, forked: false })
     }

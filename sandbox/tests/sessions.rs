@@ -43,7 +43,8 @@ fn state_persists_between_calls() {
     assert_eq!(o.result_json, None);
     assert_eq!(result(&call(&s, "result = y")), json!(82));
     // inputs and stdin are per call.
-    let o = s.run(&Call { code: "result = [inputs, input()]", inputs_json: Some("[1]"), stdin: Some(b"line\n".to_vec()) });
+    let o =
+        s.run(&Call { code: "result = [inputs, input()]", inputs_json: Some("[1]"), stdin: Some(b"line\n".to_vec()) });
     assert_eq!(result(&o.unwrap()), json!([[1], "line"]));
     let o = call(&s, "result = inputs");
     assert_eq!(result(&o), json!(null));
@@ -130,7 +131,10 @@ fn forks_are_independent() {
     let parent = sb.session().unwrap();
     call(&parent, "import json\nitems = [1]\nopen('/tmp/f', 'w').write('parent')");
     let child = parent.fork().unwrap();
-    assert_eq!(result(&call(&child, "result = [items, open('/tmp/f').read(), 'json' in dir()]")), json!([[1], "parent", true]));
+    assert_eq!(
+        result(&call(&child, "result = [items, open('/tmp/f').read(), 'json' in dir()]")),
+        json!([[1], "parent", true])
+    );
     call(&child, "items.append('child')\nopen('/tmp/f', 'w').write('child')\nonly_child = 1");
     call(&parent, "items.append('parent')\nonly_parent = 1");
     assert_eq!(
@@ -147,7 +151,11 @@ fn forks_are_independent() {
     assert_eq!(result(&call(&grandchild, "items.append(3)\nresult = items")), json!([1, "child", 3]));
     assert_eq!(result(&call(&child, "result = items")), json!([1, "child"]));
     // A fork dies alone.
-    let o = child.run_limited(&Call { code: "while True: pass", ..Call::default() }, Some(Duration::from_millis(200)), None);
+    let o = child.run_limited(
+        &Call { code: "while True: pass", ..Call::default() },
+        Some(Duration::from_millis(200)),
+        None,
+    );
     assert_eq!(o.unwrap().error, Some(ErrorKind::Timeout));
     assert_eq!(result(&call(&grandchild, "result = len(items)")), json!(3));
     // The fork draws its own random numbers (the parent's seed was copied).
