@@ -326,6 +326,9 @@ sandbox: build $(SANDBOX_VENV)/.done
 test-sandbox: build test-numpy sandbox
 	ONEPY_SANDBOX_MODULE=$(CURDIR)/$(OUTPUT) ONEPY_SANDBOX_NUMPY_MODULE=$(CURDIR)/build/numpy.wasm \
 	    $(HOST_CARGO) test -q --profile host --locked -p onepy-sandbox -- --include-ignored --test-threads 2
+	@# Forks again, copying by comparing pages instead of reading /proc/self/pagemap.
+	ONEPY_SANDBOX_MODULE=$(CURDIR)/$(OUTPUT) ONEPY_SANDBOX_FORK_COMPARE=1 \
+	    $(HOST_CARGO) test -q --profile host --locked -p onepy-sandbox --test sessions -- fork --test-threads 2
 	$(BUILD_PYTHON) sandbox/tests/test_wheel.py dist
 
 bench-sandbox: build test-numpy sandbox

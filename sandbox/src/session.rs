@@ -24,9 +24,11 @@
 //!
 //! A fork is a new instance of the same [`wasmtime::InstancePre`] whose
 //! linear memory is made equal to the parent's: wasmtime's API has no
-//! copy-on-write clone of a live memory, so the fork compares the two page
-//! by page and copies the pages that differ; pages the parent never wrote
-//! stay mapped from the module's image. The scratch directory (files do not
+//! copy-on-write clone of a live memory, so the fork copies the parent's
+//! pages that may differ from the module's image (on Linux the private and
+//! swapped pages, from /proc/self/pagemap; elsewhere, the pages that
+//! compare different); pages the parent never wrote stay mapped from the
+//! image in both. The scratch directory (files do not
 //! live in guest memory: `/tmp` is a host directory) is copied too, and the
 //! fork's WASI context is built like the parent's, so wasi-libc's preopen
 //! table (in the copied memory) names the same descriptors. Descriptors the
@@ -354,7 +356,13 @@ fn not_run(kind: ErrorKind, why: &str, started: Instant) -> Outcome {
 }
 
 /// Makes `child`'s linear memory (a fresh instance: the module's image)
-/// equal to `parent`'s, writing only the pages that differ.
+/// equal to `parent`'s. On Linux, /proc/self/pagemap tells which of the
+/// parent's pages may differ from the image: the ones that are private
+/// (written, or zero-filled and written) or swapped out; a page still
+/// mapped from the image file, or never touched, holds what a fresh
+/// instance holds (the image, or zeros past it), so only the others are
+/// copied and the fork reads nothing else. Without a pagemap the two
+/// memories are compared page by page and the pages that differ copied.
 fn copy_memory(parent: &Live, child: &mut Live) -> Result<()> {
     let size = parent.memory.data_size(&parent.store);
     let have = child.memory.data_size(&child.store);
@@ -367,12 +375,54 @@ fn copy_memory(parent: &Live, child: &mut Live) -> Result<()> {
     }
     let src = parent.memory.data(&parent.store);
     let dst = child.memory.data_mut(&mut child.store);
-    for (s, d) in src.chunks(PAGE).zip(dst.chunks_mut(PAGE)) {
-        if s != d {
-            d.copy_from_slice(s);
+    match maybe_written_pages(src.as_ptr() as usize, src.len()) {
+        Some(pages) => {
+            for i in pages {
+                let range = i * PAGE..((i + 1) * PAGE).min(src.len());
+                dst[range.clone()].copy_from_slice(&src[range]);
+            }
+        }
+        None => {
+            for (s, d) in src.chunks(PAGE).zip(dst.chunks_mut(PAGE)) {
+                if s != d {
+                    d.copy_from_slice(s);
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// Whether forks may use /proc/self/pagemap (`ONEPY_SANDBOX_FORK_COMPARE`
+/// set: compare every page instead; the tests run both ways).
+fn pagemap_allowed() -> bool {
+    std::env::var_os("ONEPY_SANDBOX_FORK_COMPARE").is_none()
+}
+
+/// The indexes of the pages of `[start, start + len)` (page-aligned) that
+/// are private to this process or swapped out, from /proc/self/pagemap:
+/// every page whose content can differ from what it was mapped with. None
+/// when the pagemap cannot be read (not Linux, or not allowed).
+fn maybe_written_pages(start: usize, len: usize) -> Option<Vec<usize>> {
+    use std::io::{Read, Seek, SeekFrom};
+    if !pagemap_allowed() || start % PAGE != 0 {
+        return None;
+    }
+    let mut pagemap = std::fs::File::open("/proc/self/pagemap").ok()?;
+    pagemap.seek(SeekFrom::Start((start / PAGE * 8) as u64)).ok()?;
+    let mut entries = vec![0u8; len.div_ceil(PAGE) * 8];
+    pagemap.read_exact(&mut entries).ok()?;
+    const PRESENT: u64 = 1 << 63;
+    const SWAPPED: u64 = 1 << 62;
+    const FILE_OR_SHARED: u64 = 1 << 61;
+    let pages = entries
+        .chunks_exact(8)
+        .map(|e| u64::from_le_bytes(e.try_into().unwrap()))
+        .enumerate()
+        .filter(|&(_, e)| e & SWAPPED != 0 || (e & PRESENT != 0 && e & FILE_OR_SHARED == 0))
+        .map(|(i, _)| i)
+        .collect();
+    Some(pages)
 }
 
 impl ScratchDir {

@@ -163,6 +163,19 @@ fn forks_are_independent() {
     let twin = grandchild.fork().unwrap();
     let (a, b) = (call(&grandchild, "result = random.random()"), call(&twin, "result = random.random()"));
     assert_ne!(result(&a), result(&b));
+    // A large, varied state survives the copy whole: every object is walked
+    // (gc) and 24 MiB of data hashed in the fork.
+    let big = sb.session().unwrap();
+    call(
+        &big,
+        "import gc, hashlib, os\nchunks = [os.urandom(4096 + i % 7) for i in range(6000)]\n\
+         table = {i: str(i) * 3 for i in range(100000)}\n\
+         digest = hashlib.sha256(b''.join(chunks) + repr(sorted(table.items())).encode()).hexdigest()",
+    );
+    let copy = big.fork().unwrap();
+    let check = "gc.collect()\nresult = hashlib.sha256(b''.join(chunks) + repr(sorted(table.items())).encode()).hexdigest() == digest";
+    assert_eq!(result(&call(&copy, check)), json!(true));
+    assert_eq!(result(&call(&big, check)), json!(true));
     // A fork taken before the first call.
     let fresh = sb.session().unwrap();
     let early = fresh.fork().unwrap();
