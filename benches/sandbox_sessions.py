@@ -44,8 +44,9 @@ def main():
     lines += [
         "",
         f"Resident memory (growth of the host process's RSS) per idle session after one call: "
-        f"{mib(idle['resident_bytes_per_session'])}; per fork of such a session: "
-        f"{mib(idle['resident_bytes_per_fork'])} ({idle['count']} of each). "
+        f"{mib(idle['resident_bytes_per_session'])}; per fork of such a session, after one call of its own: "
+        f"{mib(idle['resident_bytes_per_fork'])} ({idle['count']} of each; RSS counts the image pages an "
+        f"instance maps from the page cache, which sessions share). "
         f"{r['reps']} repetitions after 3 warm-up ones; the fresh calls each redo the setup the session keeps. "
         f"Machine: {os.cpu_count()} cores ({platform.machine()}), load average {os.getloadavg()[0]:.1f} when it ended.",
     ]

@@ -10,7 +10,8 @@
 //! - `fork`: the median time of `Session::fork` (ms) of a session after a
 //!   few calls, and of one holding 64 MiB more of written data;
 //! - `idle`: the growth of this process's resident memory per idle session
-//!   (each after one call), and per fork of one session, over `idle` of them.
+//!   (each after one call), and per fork of one such session (each after
+//!   one call of its own), over `idle` of them.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -161,7 +162,13 @@ fn main() -> Result<()> {
     let parent = sb.session()?;
     run(&parent, "x = 1\nimport json")?;
     let before = rss()?;
-    let children: Vec<Session> = (0..idle).map(|_| parent.fork()).collect::<Result<_>>()?;
+    let children: Vec<Session> = (0..idle)
+        .map(|_| {
+            let f = parent.fork()?;
+            run(&f, "x += 1")?;
+            Ok(f)
+        })
+        .collect::<Result<_>>()?;
     let per_fork = (rss()?.saturating_sub(before)) as f64 / idle as f64;
     drop(children);
 
