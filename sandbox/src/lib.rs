@@ -101,7 +101,8 @@ pub struct Options {
     /// Host directories the code sees (none by default).
     pub dirs: Vec<DirMapping>,
     /// A fresh empty host directory per call, mounted at `/tmp` and removed
-    /// after the call.
+    /// after the call (a session keeps one for all its calls, and a fork
+    /// gets a copy).
     pub scratch: bool,
     /// wasmtime's `max_wasm_stack` (None: wasmtime's default).
     pub max_wasm_stack: Option<usize>,

@@ -94,7 +94,8 @@ class Sandbox:
     bytes of the JSON text of `result`. env: the
     environment the code sees (nothing from the host otherwise). dirs: host
     directories to mount, as (host, guest) or (host, guest, read_only)
-    tuples (read-only unless told). scratch: a fresh empty /tmp per call.
+    tuples (read-only unless told). scratch: a fresh empty /tmp per call
+    (a session keeps one for all its calls; a fork gets a copy).
     fuel: optional instruction budget per call (slower; runs out as
     "timeout"). max_concurrency: calls that may run at once. callbacks:
     host functions the code calls as `onepy_host.NAME(*args, **kwargs)`,
