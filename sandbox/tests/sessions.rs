@@ -241,3 +241,20 @@ fn one_session_from_several_threads_runs_calls_one_at_a_time() {
     }
     assert_eq!(result(&call(&s, "result = count")), json!(40));
 }
+
+#[test]
+fn a_session_holds_a_slot_until_closed() {
+    let sb = sandbox(Options { timeout: Duration::from_secs(20), max_concurrency: 2, ..Options::default() });
+    let a = sb.session().unwrap();
+    let b = a.fork().unwrap();
+    let e = sb.session().unwrap_err();
+    assert!(format!("{e:#}").contains("instantiating the module"), "{e:#}");
+    let refused = sb.run(&Call { code: "result = 1", ..Call::default() });
+    assert!(refused.is_err(), "a fresh call found a slot while two sessions held both");
+    b.close();
+    let c = sb.session().unwrap();
+    assert_eq!(result(&call(&c, "result = 3")), json!(3));
+    drop(c);
+    assert_eq!(result(&sb.run(&Call { code: "result = 4", ..Call::default() }).unwrap()), json!(4));
+    assert_eq!(call(&a, "x = 1").error, None);
+}
