@@ -136,7 +136,7 @@ impl PageMap {
 /// this function will perform a scan of `ptr` for `len` bytes which will search
 /// for pages that:
 ///
-/// * Are present.
+/// * Are present or swapped out (onepy patch: not only present).
 /// * Have been written.
 /// * Are NOT backed by the "zero" page.
 /// * Are NOT backed by a "file" page.
@@ -170,9 +170,10 @@ impl PageMap {
 /// Putting this all together this helps explain the search criteria for
 /// `PAGEMAP_SCAN`, notably:
 ///
-/// * `Categories::PRESENT` - we're only interested in present pages, anything
-///   unmapped wasn't touched by the guest so no need for the host to touch it
-///   either.
+/// * `Categories::PRESENT` - onepy patch: not part of the mask. An unmapped
+///   page has no categories at all (it is not `WRITTEN`), so it is skipped
+///   anyway, while a written page that is swapped out is `WRITTEN` without
+///   being present and must be reset like any other dirty page.
 ///
 /// * `Categories::WRITTEN` - if a page was only read by the guest no need to
 ///   take a look at it as the contents aren't changed from the initial image.
@@ -211,10 +212,9 @@ impl PageMap {
 ///   a region of memory to store a list of `page_region` structures. Below this
 ///   is always `MAX_REGIONS`. If there are more than this number of disjoint
 ///   regions of memory that need to be reported then the ioctl will also return
-///   early without reaching the end of memory. Note that this means that all
-///   further memory will be `decommit`'d with reported regions still going to
-///   `reset_manually`. This is arguably something we should detect and improve
-///   in Wasmtime, but for now `MAX_REGIONS` is hardcoded.
+///   early without reaching the end of memory. onepy patch: the scan then
+///   resumes at `walk_end` (see the loop below), so this reason no longer
+///   sends the rest of memory to `decommit`.
 ///
 /// In the end this ends up being a "more clever" version of this function than
 /// the one in the `pagemap_disabled` module. By using `PAGEMAP_SCAN` we can
@@ -276,75 +276,112 @@ pub unsafe fn reset_with_pagemap(
         },
     };
 
-    // For now use a fixed set of regions on the stack, but in the future this
-    // may want to use a dynamically allocated vector for more regions for
-    // example.
+    // onepy patch (bytecodealliance/wasmtime#14357, in wasmtime 50.0.1): the
+    // region buffer is small and fixed, but a full buffer no longer ends the
+    // reset. The scan resumes at the kernel's `walk_end` until it reaches the
+    // end of memory or has spent the `keep_resident` page budget; only what
+    // lies past that point is decommitted.
     const MAX_REGIONS: usize = 32;
     let mut storage = [MaybeUninit::uninit(); MAX_REGIONS];
-
-    let scan_arg = PageMapScanBuilder::new(ptr::slice_from_raw_parts(ptr, len.byte_count()))
-        .max_pages(keep_resident.byte_count() / host_page_size)
-        // We specifically want pages that are NOT backed by the zero page or
-        // backed by files. Such pages mean that they haven't changed from their
-        // original contents, so they're inverted.
-        .category_inverted(Categories::PFNZERO | Categories::FILE)
-        // Search for pages that are written and present as those are the dirty
-        // pages. Additionally search for the zero page/file page as those are
-        // inverted above meaning we're searching for pages that specifically
-        // don't have those flags.
-        .category_mask(
-            Categories::WRITTEN | Categories::PRESENT | Categories::PFNZERO | Categories::FILE,
-        )
-        // Don't return any categories back. This helps group regions together
-        // since the reported set of categories is always empty and we otherwise
-        // aren't looking for anything in particular.
-        .return_mask(Categories::empty())
-        .build(&mut storage);
-
-    // SAFETY: this should be a safe ioctl as we control the fd we're operating
-    // on plus all of `scan_arg`, but this relies on `Ioctl` below being the
-    // correct implementation and such.
-    let result = match unsafe { ioctl(&pagemap.0, scan_arg) } {
-        Ok(result) => result,
-
-        // If the ioctl fails for whatever reason, we at least tried, so fall
-        // back to the default behavior.
-        //
-        // SAFETY: the safety requirement of
-        // `pagemap_disabled::reset_with_pagemap` is the same as this function.
-        Err(err) => unsafe {
-            log::warn!("failed pagemap scan {err}");
-            return crate::runtime::vm::pagemap_disabled::reset_with_pagemap(
-                None,
-                ptr,
-                len,
-                keep_resident,
-                reset_manually,
-                decommit,
-            );
-        },
-    };
-
-    // For all regions that were written in the scan reset them manually, then
-    // afterwards decommit everything else.
+    let end = ptr.addr() + len.byte_count();
+    let mut next = ptr;
+    let mut pages_left = keep_resident.byte_count() / host_page_size;
     let mut bytes_resident = 0;
-    for region in result.regions() {
-        // SAFETY: we're relying on Linux to pass in valid region ranges within
-        // the `ptr/len` we specified to the original syscall.
-        unsafe {
-            reset_manually(&mut *region.region().cast_mut());
+    let scan_once = scan_once();
+
+    while pages_left > 0 {
+        let scan_arg = PageMapScanBuilder::new(ptr::slice_from_raw_parts(next, end - next.addr()))
+            .max_pages(pages_left)
+            // We specifically want pages that are NOT backed by the zero page or
+            // backed by files. Such pages mean that they haven't changed from their
+            // original contents, so they're inverted.
+            .category_inverted(Categories::PFNZERO | Categories::FILE)
+            // Search for written pages (not zero/file pages, which are inverted
+            // above). onepy patch: `PRESENT` is not required. A written page the
+            // kernel swapped out (or is migrating) is not present but holds the
+            // previous instance's data; requiring `PRESENT` skipped it without
+            // decommitting it, and the next instance in the slot read it back.
+            .category_mask(Categories::WRITTEN | Categories::PFNZERO | Categories::FILE)
+            // Don't return any categories back. This helps group regions together
+            // since the reported set of categories is always empty and we otherwise
+            // aren't looking for anything in particular.
+            .return_mask(Categories::empty())
+            .build(&mut storage);
+
+        // SAFETY: this should be a safe ioctl as we control the fd we're operating
+        // on plus all of `scan_arg`, but this relies on `Ioctl` below being the
+        // correct implementation and such.
+        let result = match unsafe { ioctl(&pagemap.0, scan_arg) } {
+            Ok(result) => result,
+
+            // If the ioctl fails for whatever reason, we at least tried, so fall
+            // back to the default behavior for the part not scanned yet
+            // (everything before `next` was reset in place already).
+            //
+            // SAFETY: the safety requirement of
+            // `pagemap_disabled::reset_with_pagemap` is the same as this function;
+            // `next` is page aligned and within `ptr..ptr + len`.
+            Err(err) => unsafe {
+                log::warn!("failed pagemap scan {err}");
+                let rest = HostAlignedByteCount::new(end - next.addr()).unwrap();
+                let keep = HostAlignedByteCount::new(pages_left * host_page_size).unwrap();
+                return bytes_resident
+                    + crate::runtime::vm::pagemap_disabled::reset_with_pagemap(
+                        None,
+                        next,
+                        rest,
+                        keep,
+                        reset_manually,
+                        decommit,
+                    );
+            },
+        };
+
+        // Reset every region the scan reported in place. Their sizes add up
+        // to at most `pages_left` pages (the scan's `max_pages`).
+        for region in result.regions() {
+            // SAFETY: we're relying on Linux to pass in valid region ranges within
+            // the `ptr/len` we specified to the original syscall.
+            unsafe {
+                reset_manually(&mut *region.region().cast_mut());
+            }
+            bytes_resident += region.len();
+            pages_left = pages_left.saturating_sub(region.len() / host_page_size);
         }
-        bytes_resident += region.len();
+
+        let buffer_full = result.regions().len() == MAX_REGIONS;
+        let walk_end = result.walk_end().cast_mut();
+        if walk_end.addr() <= next.addr() || walk_end.addr() > end {
+            // No progress (or an end outside the range): stop scanning and
+            // decommit everything from `next` on.
+            break;
+        }
+        next = walk_end;
+        // The scan stops before the end of memory either because the buffer
+        // of regions is full (scan on) or because the page budget is spent
+        // (`pages_left` is 0: the loop ends). `scan_once` restores 48.0.8's
+        // single scan, for benchmarks comparing the two.
+        if next.addr() == end || !buffer_full || scan_once {
+            break;
+        }
     }
 
-    // Report everything after `walk_end` to the end of memory as memory that
-    // must be decommitted as the scan didn't reach it. Note that if `walk_end`
-    // is already at the end of memory then the byte size of the decommitted
-    // memory here will be 0 meaning that this is a noop.
-    let scan_size = result.walk_end().addr() - ptr.addr();
-    decommit(result.walk_end().cast_mut(), len.byte_count() - scan_size);
+    // Whatever the scans did not reach, from `next` to the end of memory, is
+    // decommitted. Note that if `next` is already at the end of memory then the
+    // byte size of the decommitted memory here will be 0 meaning that this is a
+    // noop.
+    decommit(next, end - next.addr());
 
     bytes_resident
+}
+
+/// `WASMTIME_PAGEMAP_SCAN_ONCE=1` (onepy patch, for benchmarks): stop after
+/// the first scan, as wasmtime 48.0.8 does, instead of resuming it when the
+/// buffer of regions is full.
+fn scan_once() -> bool {
+    static ONCE: std::sync::LazyLock<bool> =
+        std::sync::LazyLock::new(|| std::env::var_os("WASMTIME_PAGEMAP_SCAN_ONCE").is_some_and(|v| v == "1"));
+    *ONCE
 }
 
 mod ioctl {
