@@ -170,10 +170,10 @@ impl PageMap {
 /// Putting this all together this helps explain the search criteria for
 /// `PAGEMAP_SCAN`, notably:
 ///
-/// * `Categories::PRESENT` - onepy patch: not part of the mask. An unmapped
-///   page has no categories at all (it is not `WRITTEN`), so it is skipped
-///   anyway, while a written page that is swapped out is `WRITTEN` without
-///   being present and must be reset like any other dirty page.
+/// * `Categories::PRESENT` or `Categories::SWAPPED` - onepy patch: either
+///   one (48.0.8 required `PRESENT`). A written page that is swapped out is
+///   `WRITTEN` without being present and must be reset like any other dirty
+///   page; a page that was never touched is neither, and is skipped.
 ///
 /// * `Categories::WRITTEN` - if a page was only read by the guest no need to
 ///   take a look at it as the contents aren't changed from the initial image.
@@ -297,11 +297,17 @@ pub unsafe fn reset_with_pagemap(
             // original contents, so they're inverted.
             .category_inverted(Categories::PFNZERO | Categories::FILE)
             // Search for written pages (not zero/file pages, which are inverted
-            // above). onepy patch: `PRESENT` is not required. A written page the
-            // kernel swapped out (or is migrating) is not present but holds the
-            // previous instance's data; requiring `PRESENT` skipped it without
-            // decommitting it, and the next instance in the slot read it back.
+            // above)...
             .category_mask(Categories::WRITTEN | Categories::PFNZERO | Categories::FILE)
+            // ...that are present or swapped out. onepy patch: 48.0.8 required
+            // `PRESENT`, but a written page the kernel swapped out (or is
+            // migrating) is not present and holds the previous instance's data:
+            // it was skipped without being decommitted, and the next instance in
+            // the slot read it back. Dropping `PRESENT` alone is not enough:
+            // the kernel reports never-touched (`pte_none`) ranges as `WRITTEN`
+            // too (observed on Linux 6.18), and resetting those would make every
+            // unpopulated page of the slot private.
+            .category_anyof_mask(Categories::PRESENT | Categories::SWAPPED)
             // Don't return any categories back. This helps group regions together
             // since the reported set of categories is always empty and we otherwise
             // aren't looking for anything in particular.
@@ -502,7 +508,6 @@ mod ioctl {
         ///
         /// For more detail see the `pagemap_scan_is_interesting_page` function
         /// in the Linux kernel source.
-        #[expect(dead_code, reason = "bindings for the future if we need them")]
         pub fn category_anyof_mask(&mut self, flags: Categories) -> &mut PageMapScanBuilder {
             self.pm_scan_arg.category_anyof_mask = flags;
             self
