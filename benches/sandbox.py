@@ -50,7 +50,7 @@ RESET_VARIANTS = [
     ("patched: full scan, keep 4 MiB", {"ONEPY_SANDBOX_KEEP_RESIDENT": str(4 << 20)}),
     ("patched: full scan, keep 1 MiB", {"ONEPY_SANDBOX_KEEP_RESIDENT": str(1 << 20)}),
 ]
-KEEP_RESIDENT_LABEL = "16 MiB"
+KEEP_RESIDENT_LABEL = "4 MiB"
 RESET_SNIPPETS = [s for s in SNIPPETS if s[0] in ("print(1)", "import numpy; numpy.ones(1000).sum()")]
 
 

@@ -63,10 +63,12 @@ use crate::pipe::{CappedPipe, OutputLimitExceeded, ResultLimitExceeded};
 pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
 
 /// Bytes of a memory slot reset in place (not released) after a call: the
-/// most a slot keeps private between calls (a slot holds the union of the
-/// pages its calls dirtied, up to this). `make bench-sandbox` compares 1, 4
-/// and 16 MiB (benches/sandbox.md).
-const KEEP_RESIDENT: usize = 16 << 20;
+/// most a slot keeps private between calls. A slot holds the union of the
+/// pages its calls dirtied, up to this, and every reset copies all of them
+/// back, so this also bounds the copy. `make bench-sandbox` compares 1, 4
+/// and 16 MiB (benches/sandbox.md): `print(1)` fits in 1 MiB, the numpy
+/// snippet needs more (22 page faults per call at 1 MiB, none at 4 MiB).
+const KEEP_RESIDENT: usize = 4 << 20;
 
 /// The least time [`Sandbox::new`] gives its test call.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
