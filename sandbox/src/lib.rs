@@ -299,7 +299,7 @@ pub fn engine_config(options: &Options) -> Config {
     }
     // Left at wasmtime's defaults, measured (docs/sandbox.md): lazy table
     // initialisation (`table_lazy_init(false)` made each instantiation
-    // initialise CPython's whole function table: ~0.5 ms more CPU per
+    // initialise CPython's whole function table: ~0.8 ms more CPU per
     // `print(1)` call) and the Spectre mitigation of table accesses (no gain
     // measurable here, and the code is untrusted).
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
