@@ -324,6 +324,7 @@ sandbox: build $(SANDBOX_VENV)/.done
 	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --bin onepy-sandbox
 
 test-sandbox: build test-numpy sandbox
+	bash sandbox/vendor/verify.sh
 	ONEPY_SANDBOX_MODULE=$(CURDIR)/$(OUTPUT) ONEPY_SANDBOX_NUMPY_MODULE=$(CURDIR)/build/numpy.wasm \
 	    $(HOST_CARGO) test -q --profile host --locked -p onepy-sandbox -- --include-ignored --test-threads 2
 	@# Forks again, copying by comparing pages instead of reading /proc/self/pagemap.

@@ -28,6 +28,7 @@ mod deadline;
 pub mod pipe;
 #[cfg(feature = "python")]
 mod python;
+mod reset_check;
 pub mod session;
 mod shadow;
 
@@ -65,8 +66,13 @@ pub use crate::session::{DEFAULT_IDLE_TIMEOUT, Session};
 /// which the host's stdout pipe routes to a separate buffer.
 pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
 
-/// Bytes of a memory slot reset in place (not released) after a call.
-const KEEP_RESIDENT: usize = 16 << 20;
+/// Bytes of a memory slot reset in place (not released) after a call: the
+/// most a slot keeps private between calls. A slot holds the union of the
+/// pages its calls dirtied, up to this, and every reset copies all of them
+/// back, so this also bounds the copy. `make bench-sandbox` compares 1, 4
+/// and 16 MiB (benches/sandbox.md): `print(1)` fits in 1 MiB, the numpy
+/// snippet needs more (22 page faults per call at 1 MiB, none at 4 MiB).
+const KEEP_RESIDENT: usize = 4 << 20;
 
 /// The least time [`Sandbox::new`] gives its test call.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -298,13 +304,34 @@ pub fn engine_config(options: &Options) -> Config {
     // half of a call's time was the kernel's. With PAGEMAP_SCAN (Linux 6.7+,
     // `Auto` falls back elsewhere) wasmtime finds the pages a call wrote and
     // copies them back from the image, up to `keep_resident` bytes, leaving
-    // the mappings in place. The benchmark's dirty-page count needs slots
-    // that start clean, so it turns this off.
+    // the mappings in place; the patched wasmtime (sandbox/vendor) scans past
+    // 32 runs of dirty pages, so a warm slot takes no page faults at all.
+    // The benchmark's dirty-page count needs slots that start clean, so it
+    // turns this off.
     if !options.measure_dirty {
-        pool.linear_memory_keep_resident(KEEP_RESIDENT).table_keep_resident(1 << 20).pagemap_scan(Enabled::Auto);
+        let keep = keep_resident().unwrap_or(KEEP_RESIDENT);
+        pool.linear_memory_keep_resident(keep).table_keep_resident(1 << 20).pagemap_scan(Enabled::Auto);
     }
+    // Left at wasmtime's defaults, measured (docs/sandbox.md): lazy table
+    // initialisation (`table_lazy_init(false)` made each instantiation
+    // initialise CPython's whole function table: ~0.8 ms more CPU per
+    // `print(1)` call) and the Spectre mitigation of table accesses (no gain
+    // measurable here, and the code is untrusted).
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     config
+}
+
+/// `ONEPY_SANDBOX_KEEP_RESIDENT`: bytes of a memory slot to reset in place,
+/// instead of [`KEEP_RESIDENT`] (benchmarks use it to size that constant).
+fn keep_resident() -> Result<usize> {
+    match std::env::var("ONEPY_SANDBOX_KEEP_RESIDENT") {
+        Err(std::env::VarError::NotPresent) => Ok(KEEP_RESIDENT),
+        Ok(v) => match v.parse::<usize>() {
+            Ok(n) if n % 4096 == 0 => Ok(n),
+            _ => bail!("ONEPY_SANDBOX_KEEP_RESIDENT={v:?} is not a number of bytes that is a multiple of 4096"),
+        },
+        Err(e) => bail!("ONEPY_SANDBOX_KEEP_RESIDENT: {e}"),
+    }
 }
 
 impl Sandbox {
@@ -316,6 +343,7 @@ impl Sandbox {
 
     /// A sandbox running the module `wasm` (a wasm binary).
     pub fn new(wasm: &[u8], options: Options) -> Result<Sandbox> {
+        keep_resident()?;
         let engine = Engine::new(&engine_config(&options))?;
         let dir = match &options.cache_dir {
             Some(d) => d.clone(),
@@ -367,6 +395,8 @@ impl Sandbox {
                 String::from_utf8_lossy(&probe.stderr).trim_end()
             );
         }
+        // Refuse to run calls that could see each other's memory.
+        reset_check::check(&sandbox)?;
         Ok(sandbox)
     }
 
@@ -610,21 +640,9 @@ fn check_imports(module: &Module) -> Result<()> {
 }
 
 /// The bytes of `[start, start + len)` this process holds as private pages
-/// (copied from the image or zero-filled on write), from /proc/self/pagemap:
-/// present, exclusively mapped and not file-backed. Linux only.
+/// (see [`reset_check::private_pages`]). Linux only.
 fn dirty_bytes(start: usize, len: usize) -> Option<u64> {
-    use std::io::{Read, Seek, SeekFrom};
-    const PAGE: usize = 4096;
-    let mut pagemap = std::fs::File::open("/proc/self/pagemap").ok()?;
-    pagemap.seek(SeekFrom::Start((start / PAGE * 8) as u64)).ok()?;
-    let mut entries = vec![0u8; len.div_ceil(PAGE) * 8];
-    pagemap.read_exact(&mut entries).ok()?;
-    let private = entries
-        .chunks_exact(8)
-        .map(|e| u64::from_le_bytes(e.try_into().unwrap()))
-        .filter(|e| e >> 63 & 1 == 1 && e >> 56 & 1 == 1 && e >> 61 & 1 == 0)
-        .count();
-    Some((private * PAGE) as u64)
+    reset_check::private_pages(start, len).map(|pages| (pages.len() * 4096) as u64)
 }
 
 struct ScratchDir(PathBuf);
