@@ -180,6 +180,7 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     tools = write_toolchain(work, libpython)
     tools["env"] = clibs.package_env(tools["env"], built_clibs, work / "clib-guard", f"{entry.name} {entry.version}")
     clib_links = clibs.link_libs(built_clibs)
+    libpython_libs = {p.name[3:-2] for p in (libpython / "lib").glob("lib*.a")}
     if recipe.get("build") == "meson":
         tree, kind = build_meson(entry.name, recipe, src, work, tools, logs), "meson"
     elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
@@ -220,6 +221,8 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
             raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
                              f"recorded in {tools['links']}")
         deps, libs = link_inputs(rec, work)
+        # libpython's own C libraries (zlib, ...) are in the final link already.
+        libs = [l for l in libs if l not in libpython_libs]
         unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED and l not in clib_links]
         if unknown:
             raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
