@@ -26,7 +26,7 @@ const LXML_CODE: &str = "from lxml import etree, html, objectify\n\
 const LXML_WANT: &str = "bé ['1', '2'] b'<i n=\"1\">a</i>'\n\
     div ['Hi there', 'second'] b'<b>there</b>'\n\
     bé;a; 4 (2, 9, 14) (1, 1, 35) built-in\n\
-    XMLSyntaxError (1, 9)\n";
+    XMLSyntaxError (1, 11)\n";
 
 fn check(code: &str, want: &str) {
     let out = run(code);
