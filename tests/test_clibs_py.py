@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "scripts" / "package_builder"))
-from package_builder import clibs  # noqa: E402
+from package_builder import build, clibs  # noqa: E402
 from package_builder.common import BuildError  # noqa: E402
 import wasm_cc  # noqa: E402
 
@@ -136,6 +136,15 @@ class ClibTests(unittest.TestCase):
         self.assertIn("undeclared_name", text)  # the log's tail: the compiler's error
         self.assertEqual(sorted(p.name for p in (self.cache / "clibs").iterdir()), good)
         self.assertEqual((prefix / "lib" / "libtiny.a").stat().st_mtime_ns, stamp)
+
+    def test_a_recipe_naming_an_unknown_library_fails_before_building(self):
+        # What build.build() computes first (its output directory's key).
+        path = self.dir / "fakepkg.toml"
+        with self.assertRaises(BuildError) as cm:
+            build.declared_clibs(path, {"c-libraries": ["libnosuch"]}, LIBPYTHON, self.cache)
+        self.assertIn(f"the recipe {path} needs the C library 'libnosuch', which onepy does not know",
+                      str(cm.exception))
+        self.assertFalse(self.cache.exists(), "nothing downloaded, built or cached")
 
     def test_the_compiler_wrapper_refuses_host_include_directories(self):
         self.assertEqual(wasm_cc.host_includes(["-I/usr/include/libxml2", "-I", "/usr/local/include", "-c"]),
