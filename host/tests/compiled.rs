@@ -77,3 +77,32 @@ fn pyyaml_uses_libyaml() {
         out.stderr()
     );
 }
+
+/// Deeply nested YAML through the C loader raises RecursionError (the
+/// recipe's patch: libyaml 0.2.5 has no nesting limit and composing recurses
+/// on the C stack), where it would otherwise trap the module.
+#[test]
+fn pyyaml_c_loader_refuses_deep_nesting_without_a_trap() {
+    let code = "import yaml\n\
+                for n in (500, 501, 100000):\n\
+                \x20   try:\n\
+                \x20       yaml.load('[' * n + ']' * n, Loader=yaml.CSafeLoader)\n\
+                \x20       print(n, 'ok')\n\
+                \x20   except RecursionError as e:\n\
+                \x20       print(n, e)\n\
+                yaml.load('{a: ' * 499 + '1' + '}' * 499, Loader=yaml.CSafeLoader)\n\
+                print('mapping ok')";
+    let out = run(code);
+    assert_eq!(
+        (out.status, out.stdout().as_str()),
+        (
+            0,
+            "500 ok\n\
+             501 maximum YAML nesting depth (500) exceeded while composing\n\
+             100000 maximum YAML nesting depth (500) exceeded while composing\n\
+             mapping ok\n"
+        ),
+        "{}",
+        out.stderr()
+    );
+}
