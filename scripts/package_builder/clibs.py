@@ -24,6 +24,7 @@ A definition:
     sources = ["src/*.c"]
     cflags = ["-Iinclude"]
     headers = ["include/yaml.h"]       # "sources": installed into include/
+    patches = ["libxslt/max-depth.patch"]   # under patches/, applied with patch -p1
     write-files = { "src/config.h" = "..." }   # files written into the tree first (a config
                                        # header the orig tarball leaves to cmake)
     libs = ["yaml"]                    # the static libraries it installs (lib<name>.a), link order
@@ -46,7 +47,7 @@ from .toolchain import LLVM, ROOT, write_toolchain
 DEFINITIONS = ROOT / "recipes" / "clibs"
 MIRROR = os.environ.get("ONEPY_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 KNOWN = {"name", "version", "source", "sha256", "depends", "build", "sources", "cflags", "headers", "configure",
-         "libs", "config-scripts", "env", "write-files", "make-args", "host"}
+         "libs", "config-scripts", "env", "write-files", "make-args", "host", "patches"}
 REQUIRED = {"name", "version", "source", "sha256", "build", "libs"}
 # Where a library's configure believes it is installed: strings compiled in
 # (libxml2's catalog path) name no path of this machine; the installed text
@@ -112,10 +113,18 @@ def closure(names: list, wanted_by: str) -> list:
 
 def key(lib: dict, dep_keys: list, toolchain_id: bytes, libpython: Path) -> str:
     h = hashlib.sha256()
-    for f in (lib["path"], Path(__file__)):
+    for f in (lib["path"], Path(__file__), *patch_files(lib)):
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     h.update(toolchain_id + b"\0" + libpython.name.encode() + b"\0" + " ".join(dep_keys).encode())
     return h.hexdigest()[:16]
+
+
+def patch_files(lib: dict) -> list:
+    out = [ROOT / "patches" / p for p in lib.get("patches", [])]
+    missing = [str(p) for p in out if not p.is_file()]
+    if missing:
+        raise BuildError(f"{lib['path']}: patches {missing} do not exist")
+    return out
 
 
 def prefixes(names: list, wanted_by: str, toolchain_id: bytes, libpython: Path, cache: Path) -> list:
@@ -167,6 +176,8 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
             raise BuildError(f"{lib['path']}: write-files names {rel}, outside the source tree")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
+    for patch in patch_files(lib):
+        step(name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch], logs)
     tools = write_toolchain(work, libpython)
     neutral = f"{NEUTRAL_PREFIX}/{lib['name']}"
     stage = work / "stage"
