@@ -70,7 +70,6 @@ fn lxml_parses_html_and_transforms_with_xslt() {
     check(LXML_CODE, LXML_WANT);
 }
 
-
 #[test]
 #[ignore = "make test-packages"]
 fn jinja2_renders_with_markupsafe_speedups() {
