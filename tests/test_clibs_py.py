@@ -146,6 +146,24 @@ class ClibTests(unittest.TestCase):
                       str(cm.exception))
         self.assertFalse(self.cache.exists(), "nothing downloaded, built or cached")
 
+    def test_a_patch_that_does_not_apply_fails_naming_it_and_caches_nothing(self):
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", {"tiny.c": GOOD_C, "tiny.h": ""})
+        (self.dir / "patches" / "tiny").mkdir(parents=True)
+        (self.dir / "patches" / "tiny" / "bad.patch").write_text(
+            "--- a/tiny.c\n+++ b/tiny.c\n@@ -1 +1 @@\n-int not_in_the_file(void);\n+int x;\n")
+        self.define("tiny", sha256=sha, extra='patches = ["tiny/bad.patch"]\n')
+        saved, clibs.ROOT = clibs.ROOT, self.dir
+        try:
+            with self.assertRaises(BuildError) as cm:
+                self.ensure("tiny")
+            self.define("tiny", sha256=sha, extra='patches = ["tiny/missing.patch"]\n')
+            with self.assertRaisesRegex(BuildError, r"tiny.toml: patches \[.*missing.patch'\] do not exist"):
+                self.ensure("tiny")
+        finally:
+            clibs.ROOT = saved
+        self.assertIn("building C library tiny 1.0 failed at step 'patch-bad'", str(cm.exception))
+        self.assertFalse((self.cache / "clibs").exists())
+
     def test_the_compiler_wrapper_refuses_host_include_directories(self):
         self.assertEqual(wasm_cc.host_includes(["-I/usr/include/libxml2", "-I", "/usr/local/include", "-c"]),
                          ["/usr/include/libxml2", "/usr/local/include"])
