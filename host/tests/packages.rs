@@ -166,6 +166,30 @@ fn packages_py_unit_tests() {
     assert!(text.contains("Ran 7 tests"), "{text}");
 }
 
+/// The C-library stage (scripts/package_builder/clibs.py) on synthetic
+/// definitions: an unknown library, a download failing its sha256 and a
+/// library failing to compile are clear errors that cache nothing and leave
+/// a built prefix untouched; host include directories are refused. Runs the
+/// wasm toolchain, with the tools venv's Python.
+#[test]
+fn clibs_py_unit_tests() {
+    let libpython = onepy_host::guest::libpython_dir();
+    let python = libpython
+        .parent()
+        .unwrap()
+        .join(format!("tools-venv-{}/bin/python", libpython.file_name().unwrap().to_string_lossy()));
+    assert!(python.is_file(), "{} is missing: run `make test-numpy`", python.display());
+    let out = Command::new(&python)
+        .args(["-m", "unittest", "-v", "tests/test_clibs_py.py"])
+        .env("ONEPY_LIBPYTHON_DIR", libpython)
+        .current_dir(repo_root())
+        .output()
+        .expect("running python -m unittest");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Ran 10 tests") && text.ends_with("OK\n"), "{text}");
+}
+
 /// Every file of every wheel in the app build is embedded byte for byte as
 /// the wheel ships it: the sha256 the wheel's RECORD gives equals the sha256
 /// of the file read inside the module. (A build step once rewrote sources to
