@@ -3,10 +3,13 @@
 //! bench --module M --code CODE [--inputs JSON] [--calls N] [--threads T] [--dirty] [--resident N]
 //!
 //! Prints one JSON object: the sandbox creation time, per-call latencies
-//! (median, p99, in ms) and minor page faults (median, mean) of `calls`
+//! (median, p99, in ms), the calling thread's CPU time per call (median),
+//! minor page faults (median, mean) of `calls`
 //! sequential calls after 20 warm-up calls, calls per second with `threads`
 //! threads, and (with --dirty, measured in a
-//! separate pass) the median bytes of linear memory a call dirtied, and
+//! separate pass) the median bytes of linear memory a call dirtied, the
+//! median of each phase of a sequential call (instantiate, the guest's run,
+//! the slot reset, the host's own work: [`onepy_sandbox::Phases`]), and
 //! (with --resident N) the growth of this process's resident memory while N
 //! calls sleep at once, per call.
 
@@ -16,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::rss;
-use onepy_sandbox::{Call, Options, Sandbox};
+use onepy_sandbox::{Call, Options, Phases, Sandbox};
 use serde_json::json;
 use wasmtime::error::Context;
 use wasmtime::{Result, bail};
@@ -47,27 +50,43 @@ fn main() -> Result<()> {
     let t = Instant::now();
     let sandbox = Arc::new(Sandbox::from_file(module.as_ref(), Options::default())?);
     let create_ms = t.elapsed().as_secs_f64() * 1e3;
-    let call = |s: &Sandbox| -> Result<f64> {
+    let call = |s: &Sandbox| -> Result<(f64, Phases)> {
         let t = Instant::now();
         let o = s.run(&Call { code: &code, inputs_json: inputs.as_deref(), stdin: None })?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
         if o.error.is_some() || o.exit_code != Some(0) {
             bail!("call failed: {:?} {}", o.error, String::from_utf8_lossy(&o.stderr));
         }
-        Ok(ms)
+        Ok((ms, o.phases.context("a fresh call has phases")?))
     };
     for _ in 0..20 {
         call(&sandbox)?;
     }
     let mut lat = Vec::with_capacity(calls);
     let mut faults = Vec::with_capacity(calls);
+    let mut phases: [Vec<f64>; 4] = Default::default();
+    let mut cpu = Vec::with_capacity(calls);
     for _ in 0..calls {
         let before = minor_faults()?;
-        lat.push(call(&sandbox)?);
+        let cpu_before = thread_cpu_ms();
+        let (ms, p) = call(&sandbox)?;
+        cpu.push(thread_cpu_ms() - cpu_before);
         faults.push(minor_faults()? - before);
+        lat.push(ms);
+        let parts = [p.instantiate, p.run, p.reset].map(|d| d.as_secs_f64() * 1e3);
+        for (v, x) in phases.iter_mut().zip(parts) {
+            v.push(x);
+        }
+        phases[3].push(ms - parts.iter().sum::<f64>());
     }
     lat.sort_by(f64::total_cmp);
     let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let [instantiate_ms, run_ms, reset_ms, host_ms] = phases.map(median);
+    let cpu_ms = median(cpu);
     let faults_mean = faults.iter().sum::<u64>() as f64 / faults.len() as f64;
     faults.sort();
     let faults_median = faults[faults.len() / 2];
@@ -112,16 +131,42 @@ fn main() -> Result<()> {
             "create_ms": create_ms,
             "median_ms": pct(0.5),
             "p99_ms": pct(0.99),
+            "cpu_median_ms": cpu_ms,
             "calls": calls,
             "threads": threads,
             "calls_per_sec": calls_per_sec,
             "faults_median": faults_median,
             "faults_mean": faults_mean,
             "dirty_bytes": dirty_bytes,
+            "phases_median_ms": {
+                "instantiate": instantiate_ms,
+                "run": run_ms,
+                "reset": reset_ms,
+                "host": host_ms,
+            },
             "resident_bytes_per_call": resident_per_call,
         })
     );
     Ok(())
+}
+
+/// CPU time of the calling thread so far, in ms (a call's instance runs and
+/// is reset on the thread that makes it): less sensitive than wall-clock
+/// time to other processes on a busy machine.
+fn thread_cpu_ms() -> f64 {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: a valid pointer to a timespec; Linux's clock id.
+    unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.sec as f64 * 1e3 + ts.nsec as f64 / 1e6
 }
 
 /// Minor page faults of the calling thread so far (a call runs, and its

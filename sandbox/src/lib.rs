@@ -6,11 +6,15 @@
 //! [`Sandbox::run`] makes a new [`Store`] and instance for every call: with
 //! the pooling allocator and copy-on-write memory images the interpreter's
 //! snapshot is mapped, not copied, and nothing one call does is visible to
-//! the next. The code runs as `python -c RUNNER` (see [`RUNNER`]): the
-//! guest's `_onepy_sandbox` module takes the code and the JSON inputs from
-//! the environment, runs the code in `__main__`, and writes `result` as JSON
-//! to stdout after a per-call nonce, which the host's stdout pipe routes to
-//! a separate buffer.
+//! the next. The call enters the instance at the export
+//! `onepy_sandbox_call` (src/session.rs in the guest), as a session call
+//! does, not at `_start`: the guest refreshes its per-run state, its
+//! `_onepy_sandbox` module reads the call (the code, the JSON inputs, a
+//! per-call nonce) from the host descriptor of the callbacks, runs the code
+//! in `__main__`, writes `result` as JSON to stdout after the nonce, which
+//! the host's stdout pipe routes to a separate buffer, and the export returns
+//! the exit status (no `proc_exit`, no command line to parse, no environment
+//! variables to add and remove: measured in docs/sandbox.md).
 //!
 //! Limits: wall-clock time (epoch interruption, one ticker thread per
 //! sandbox, while wasm runs; a wrapped `poll_oneoff` while the guest sleeps
@@ -57,14 +61,6 @@ pub use crate::callbacks::{Callback, HOST_FD};
 use crate::deadline::{CallClock, DeadlineExceeded};
 use crate::pipe::{CappedPipe, Captured, OutputLimitExceeded, ResultLimitExceeded};
 pub use crate::session::{DEFAULT_IDLE_TIMEOUT, Session};
-
-/// The program `python -c` runs: the guest side of the sandbox is the
-/// module `_onepy_sandbox` (src/python/_onepy_sandbox.py), part of every
-/// onepy build and imported into its snapshot. It takes the code, the JSON
-/// inputs and a per-call nonce from the environment (and removes them before
-/// the code runs) and writes the JSON of `result` to stdout after the nonce,
-/// which the host's stdout pipe routes to a separate buffer.
-pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
 
 /// Bytes of a memory slot reset in place (not released) after a call: the
 /// most a slot keeps private between calls. A slot holds the union of the
@@ -204,6 +200,23 @@ pub struct Outcome {
     /// With [`Options::measure_dirty`]: the bytes of linear memory the call
     /// made private (copied or zero-filled pages), Linux only.
     pub dirty_bytes: Option<u64>,
+    /// Where a fresh call's time went (None for session calls).
+    pub phases: Option<Phases>,
+}
+
+/// How a fresh call's [`Outcome::duration`] splits (benchmarks: `make
+/// bench-sandbox`). The rest of the duration is the host's own work: the
+/// WASI context before, the outcome after.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// Making the instance in its pool slot (memory image mapped, tables,
+    /// globals).
+    pub instantiate: Duration,
+    /// The guest's `_start`: the per-run refresh, the code, the result.
+    pub run: Duration,
+    /// Dropping the store: the slot's reset (PAGEMAP_SCAN, copying dirty
+    /// pages back from the image).
+    pub reset: Duration,
 }
 
 /// One call's input.
@@ -351,6 +364,13 @@ impl Sandbox {
         };
         let module = cache::load_or_compile(&engine, wasm, &dir)?;
         check_imports(&module)?;
+        if module.get_export(session::ENTRY).and_then(|e| e.func().cloned()).is_none() {
+            bail!(
+                "the module exports no function `{}`: not a onepy build, or one from before it had sandbox calls \
+                 (rebuild it)",
+                session::ENTRY
+            );
+        }
         let mut linker: Linker<CallState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut CallState| &mut s.wasi)?;
         linker.allow_shadowing(true);
@@ -389,8 +409,9 @@ impl Sandbox {
         if probe.result_json.as_deref() != Some("1") {
             bail!(
                 "the module did not run a test call (is it a onepy build with _onepy_sandbox?): \
-                 error {:?}, exit code {:?}, stderr: {}",
+                 error {:?} ({}), exit code {:?}, stderr: {}",
                 probe.error.map(ErrorKind::as_str),
+                probe.error_detail.as_deref().unwrap_or("no detail"),
                 probe.exit_code,
                 String::from_utf8_lossy(&probe.stderr).trim_end()
             );
@@ -452,21 +473,21 @@ impl Sandbox {
         let stderr = CappedPipe::new(self.options.output_limit, None, 0);
         let scratch = if self.options.scratch { Some(ScratchDir::new()?) } else { None };
         let mut b = self.wasi_builder(&stdout, &stderr, started, scratch.as_ref())?;
-        b.args(&["python", "-c", RUNNER]);
-        b.env("ONEPY_SANDBOX_NONCE", &nonce);
-        b.env("ONEPY_SANDBOX_CODE", call.code);
-        if let Some(inputs) = call.inputs_json {
-            b.env("ONEPY_SANDBOX_INPUTS", inputs);
-        }
+        b.args(&["python"]);
         if let Some(data) = &call.stdin {
             b.stdin(MemoryInputPipe::new(data.clone()));
         }
-
         let mut store = self.store(b.build_p1(), started, timeout);
+        // The call waits where the guest reads a callback's reply (as a
+        // session call does); `stdin` null: the code reads WASI stdin.
+        store.data_mut().reply = session::request(call, &nonce, None, false).into_bytes();
         self.arm(&mut store, timeout)?;
         // Fails when `max_concurrency` instances are already running.
+        let t_instantiate = Instant::now();
         let instance = self.pre.instantiate(&mut store).context("instantiating the module")?;
-        let ran = instance.get_typed_func::<(), ()>(&mut store, "_start").and_then(|start| start.call(&mut store, ()));
+        let t_run = Instant::now();
+        let ran = instance.get_typed_func::<(), i32>(&mut store, session::ENTRY).and_then(|f| f.call(&mut store, ()));
+        let t_ran = Instant::now();
         let dirty_bytes = match self.options.measure_dirty {
             true => instance
                 .get_memory(&mut store, "memory")
@@ -474,10 +495,13 @@ impl Sandbox {
             false => None,
         };
         let memory_denied = store.data().limiter.memory_denied;
+        let t_reset = Instant::now();
         drop(store);
+        let phases = Phases { instantiate: t_run - t_instantiate, run: t_ran - t_run, reset: t_reset.elapsed() };
         drop(scratch);
-        let mut outcome = self.outcome(ran.map(|()| 0), memory_denied, stdout.take(), stderr.take(), started);
+        let mut outcome = self.outcome(ran, memory_denied, stdout.take(), stderr.take(), started);
         outcome.dirty_bytes = dirty_bytes;
+        outcome.phases = Some(phases);
         Ok(outcome)
     }
 
@@ -582,6 +606,7 @@ impl Sandbox {
             error_detail,
             duration: started.elapsed(),
             dirty_bytes: None,
+            phases: None,
         }
     }
 }

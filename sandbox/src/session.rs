@@ -52,8 +52,9 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 /// How often the expiry thread looks at the sessions.
 const REAP_EVERY: Duration = Duration::from_millis(250);
 
-/// The guest's entry for one session call (src/session.rs).
-const ENTRY: &str = "onepy_sandbox_call";
+/// The guest's entry for one call, of a session or a fresh instance
+/// (src/session.rs).
+pub(crate) const ENTRY: &str = "onepy_sandbox_call";
 
 const PAGE: usize = 4096;
 
@@ -247,16 +248,14 @@ impl Session {
             State::Dead(why) => return Ok(not_run(ErrorKind::SessionDead, why, started)),
             State::Expired(why) => return Ok(not_run(ErrorKind::SessionExpired, why, started)),
         };
-        let request = serde_json::json!({
-            "code": call.code, "inputs": call.inputs_json, "nonce": nonce, "stdin": stdin, "forked": live.forked,
-        });
+        let request = request(call, &nonce, stdin.as_deref(), live.forked);
         live.forked = false;
         live.stdout.reset(output_limit, Some(nonce.into_bytes()), options.result_limit);
         live.stderr.reset(output_limit, None, 0);
         {
             let state = live.store.data_mut();
             state.deadline = deadline(started, timeout);
-            state.reply = request.to_string().into_bytes();
+            state.reply = request.into_bytes();
             state.limiter.memory_denied = false;
         }
         sandbox.arm(&mut live.store, timeout)?;
@@ -334,6 +333,15 @@ impl Session {
     }
 }
 
+/// The JSON text of one call as the guest reads it (`session_call()` in
+/// src/python/_onepy_sandbox.py): `inputs` is the JSON text of the inputs,
+/// `stdin` (one code point per byte) replaces `sys.stdin` when given,
+/// `forked` asks for new seeds.
+pub(crate) fn request(call: &Call<'_>, nonce: &str, stdin: Option<&str>, forked: bool) -> String {
+    serde_json::json!({"code": call.code, "inputs": call.inputs_json, "nonce": nonce, "stdin": stdin, "forked": forked})
+        .to_string()
+}
+
 fn deadline(started: Instant, timeout: Duration) -> Instant {
     // A timeout too large for an Instant (Duration::MAX) waits "forever".
     started.checked_add(timeout).unwrap_or_else(|| started + Duration::from_secs(1 << 32))
@@ -352,6 +360,7 @@ fn not_run(kind: ErrorKind, why: &str, started: Instant) -> Outcome {
         error_detail: Some(why.to_string()),
         duration: started.elapsed(),
         dirty_bytes: None,
+        phases: None,
     }
 }
 
