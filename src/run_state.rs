@@ -14,8 +14,9 @@
 //! `sys.argv`/`sys.orig_argv` are set by `run`. Without a snapshot all of
 //! this is already fresh, and doing it again is cheap.
 
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::{PyBytes, PyDict, PyString};
 use std::os::wasi::ffi::OsStrExt;
 
 unsafe extern "C" {
@@ -48,24 +49,46 @@ pub fn refresh_python(py: Python<'_>) -> PyResult<()> {
     crate::timing::mark("attach");
     refresh_environ(py)?;
     crate::timing::mark("environ");
-    let modules = py.import("sys")?.getattr("modules")?;
-    if let Ok(random) = modules.get_item("random") {
+    let sys = imported(py, "sys")?;
+    // Looked up without raising: a KeyError taken by pyo3 is not free (and
+    // these modules are often absent).
+    let modules = sys.getattr("modules")?.cast_into::<PyDict>()?;
+    if let Some(random) = modules.get_item("random")? {
         // `random.seed()` with no argument draws from os.urandom.
         random.call_method0("seed")?;
     }
-    if let Ok(tempfile) = modules.get_item("tempfile") {
+    if let Some(tempfile) = modules.get_item("tempfile")? {
         tempfile.setattr("_name_sequence", py.None())?;
     }
-    if let Ok(np_random) = modules.get_item("numpy.random") {
+    if let Some(np_random) = modules.get_item("numpy.random")? {
         // The legacy global RandomState (np.random.rand) was seeded at import.
         np_random.call_method0("seed")?;
     }
     if crate::run::stdout_is_terminal() {
         let kwargs = PyDict::new(py);
         kwargs.set_item("line_buffering", true)?;
-        py.import("sys")?.getattr("stdout")?.call_method("reconfigure", (), Some(&kwargs))?;
+        sys.getattr("stdout")?.call_method("reconfigure", (), Some(&kwargs))?;
     }
     Ok(())
+}
+
+/// The module `name` as `sys.modules` holds it (a dict look-up), imported
+/// only when it is not there: `py.import` goes through `__import__` and the
+/// import machinery, which cost more than the rest of a sandbox call's
+/// refresh (measured with perf, docs/sandbox.md).
+pub fn imported<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let key = PyString::new(py, name);
+    // SAFETY: the GIL is held and `key` is a live str; the result is a new
+    // reference, or NULL with an error set only if the look-up failed.
+    let found = unsafe { ffi::PyImport_GetModule(key.as_ptr()) };
+    if found.is_null() {
+        return match PyErr::take(py) {
+            Some(err) => Err(err),
+            None => Ok(py.import(name)?.into_any()),
+        };
+    }
+    // SAFETY: a new, non-NULL reference.
+    Ok(unsafe { Bound::from_owned_ptr(py, found) })
 }
 
 /// Replace the contents of `os.environ` (and `posix.environ`, which it was
@@ -75,7 +98,7 @@ fn refresh_environ(py: Python<'_>) -> PyResult<()> {
     for (key, value) in std::env::vars_os() {
         fresh.set_item(PyBytes::new(py, key.as_bytes()), PyBytes::new(py, value.as_bytes()))?;
     }
-    let posix_environ = py.import("posix")?.getattr("environ")?;
+    let posix_environ = imported(py, "posix")?.getattr("environ")?;
     if fresh.is_empty() && posix_environ.len()? == 0 {
         // The snapshot was taken with no environment and this run has none
         // either (wasmtime's default): nothing to rebuild.
@@ -83,7 +106,7 @@ fn refresh_environ(py: Python<'_>) -> PyResult<()> {
     }
     posix_environ.call_method0("clear")?;
     posix_environ.call_method1("update", (&fresh,))?;
-    let data = py.import("os")?.getattr("environ")?.getattr("_data")?;
+    let data = imported(py, "os")?.getattr("environ")?.getattr("_data")?;
     data.call_method0("clear")?;
     data.call_method1("update", (&fresh,))?;
     Ok(())

@@ -1,7 +1,8 @@
-//! The guest side of a sandbox session (sandbox/src/session.rs): the export
-//! `onepy_sandbox_call` runs one call in an instance that stays alive
-//! between calls, so the code sees the globals, imports and files of the
-//! session's earlier calls.
+//! The guest side of every sandbox call (sandbox/src/lib.rs and
+//! sandbox/src/session.rs): the export `onepy_sandbox_call` runs one call,
+//! in a fresh instance (`Sandbox::run`: instantiate, one call, drop) or in
+//! an instance that stays alive between calls (a session: the code sees
+//! the globals, imports and files of the session's earlier calls).
 //!
 //! Unlike `_start`, it returns (never `proc_exit`s): the wasm stack unwinds
 //! and the stack pointer is back at its initial value after every call, so
@@ -29,7 +30,9 @@ pub extern "C" fn onepy_sandbox_call() -> i32 {
         PREPARED.store(true, Ordering::Relaxed);
     }
     let status = Python::attach(|py| -> i32 {
-        let ran = py.import("_onepy_sandbox").and_then(|m| m.call_method0("session_call")).and_then(|s| s.extract());
+        let ran = crate::run_state::imported(py, "_onepy_sandbox")
+            .and_then(|m| m.call_method0("session_call"))
+            .and_then(|s| s.extract());
         match ran {
             Ok(status) => status,
             Err(err) => {

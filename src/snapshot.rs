@@ -14,6 +14,7 @@
 
 use crate::{interpreter, snapshot_entropy};
 use anyhow::{Context, Result};
+use pyo3::PyTypeInfo;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -85,6 +86,10 @@ fn preinitialize_interpreter() -> Result<()> {
         for name in crate::embedded::setting("preimport").unwrap_or_default().split_whitespace() {
             py.import(name)?;
         }
+        // pyo3 makes its PanicException type the first time it takes a
+        // Python error (to tell a panic from other exceptions): make it
+        // here, once, not in every run that sees an error.
+        pyo3::panic::PanicException::type_object(py);
         // Warm the paths every run takes (compiler, exec, atexit, flush) so
         // their lazy one-time setup is part of the snapshot.
         py.run(c"exec(compile('pass', '<string>', 'exec', dont_inherit=True), {})\nimport atexit", None, None)?;

@@ -212,7 +212,8 @@ pub struct Phases {
     /// Making the instance in its pool slot (memory image mapped, tables,
     /// globals).
     pub instantiate: Duration,
-    /// The guest's `_start`: the per-run refresh, the code, the result.
+    /// The guest's `onepy_sandbox_call`: the per-run refresh, the code, the
+    /// result.
     pub run: Duration,
     /// Dropping the store: the slot's reset (PAGEMAP_SCAN, copying dirty
     /// pages back from the image).

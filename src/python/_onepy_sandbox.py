@@ -1,42 +1,26 @@
 """The guest side of onepy_sandbox (sandbox/ in the repository).
 
-The host runs a fresh instance per call as
+The host calls the export `onepy_sandbox_call` (src/session.rs), which
+runs session_call(): for a fresh instance per call (`Sandbox.run`) as for
+each call of a session (`Sandbox.session()`). This module is imported into
+the snapshot (src/preimport.in), so a call compiles only its own code.
 
-    python -c "import _onepy_sandbox; _onepy_sandbox.main()"
-
-with the call in three environment variables: ONEPY_SANDBOX_CODE (the
-code), ONEPY_SANDBOX_INPUTS (JSON, optional) and ONEPY_SANDBOX_NONCE. This
-module is imported into the snapshot (src/preimport.in), so a call compiles
-only its own code. main() removes the three variables before the code runs,
-runs the code in __main__ with `inputs` bound, and writes the JSON of the
-global `result` to stdout after the nonce (strict JSON: NaN and infinities
-are refused here, as the host refuses them); the host's stdout pipe routes
-what follows the nonce to a separate buffer, so printed output and the
-result cannot be confused (the code could find the nonce, but it could just
-as well set `result`).
-
-A session (onepy_sandbox's `Sandbox.session()`) keeps one instance for many
-calls: the host calls the export `onepy_sandbox_call` (src/session.rs),
-which runs session_call(). The call (code, inputs, nonce, stdin) comes as
-JSON through the host descriptor (onepy_host's): the host has put it there
-as the reply to read. The code runs in the same `__main__` as the earlier
-calls; `result` and `inputs` are the call's own. session_call() returns the
-exit status instead of exiting, so the instance stays usable.
+The call (code, inputs as JSON text, a per-call nonce, stdin) comes as JSON
+through the host descriptor (onepy_host's): the host has put it there as
+the reply to read. The code runs in `__main__` with `inputs` bound (a
+session's calls share that `__main__`; `result` and `inputs` are each
+call's own), and the JSON of the global `result` is written to stdout after
+the nonce (strict JSON: NaN and infinities are refused here, as the host
+refuses them); the host's stdout pipe routes what follows the nonce to a
+separate buffer, so printed output and the result cannot be confused (the
+code could find the nonce, but it could just as well set `result`).
+session_call() returns the exit status instead of exiting, so a session's
+instance stays usable.
 """
 
 import json
 import os
 import sys
-
-
-def main():
-    env = os.environ
-    nonce = env.pop("ONEPY_SANDBOX_NONCE")
-    code = env.pop("ONEPY_SANDBOX_CODE")
-    raw = env.pop("ONEPY_SANDBOX_INPUTS", None)
-    status = _run(code, raw, nonce)
-    # No interpreter shutdown: the instance is thrown away.
-    os._exit(status)
 
 
 # onepy_host's descriptor (sandbox/src/callbacks.rs, HOST_FD).
