@@ -132,6 +132,22 @@ def main():
         f"16 calls sleep at once, divided by 16 (includes the image pages they map from the page cache). "
         f"Page faults: the calling thread's minor faults during a call, instance reset included (mean).",
         "",
+        "| where a sequential call's time goes, ms (median of each) | instantiate | the guest's run | slot reset "
+        "| the host's own work | the call's thread CPU time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        s, p = r["sandbox"], r["sandbox"]["phases_median_ms"]
+        lines.append(f"| `{r['snippet']}` ({r['module']}) | {p['instantiate']:.3f} | {p['run']:.3f} | "
+                     f"{p['reset']:.3f} | {p['host']:.3f} | {s['cpu_median_ms']:.3f} |")
+    lines += [
+        "",
+        "Of the sequential calls above. Instantiate: `InstancePre::instantiate` in a pool slot (the memory image is "
+        "mapped, not copied). The guest's run: the call of the export `onepy_sandbox_call` (the per-run refresh, "
+        "compiling and running the code, the result's JSON). Slot reset: dropping the store (PAGEMAP_SCAN, copying "
+        "the dirtied pages back from the image). The host's own work: the rest of `Sandbox::run` (WASI context, "
+        "pipes, the outcome).",
+        "",
         "| slot reset after a call | snippet | median (p99), ms | calls/s, 2 threads | page faults per call | resident per concurrent call |",
         "|---|---|---|---|---|---|",
     ]
