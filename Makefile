@@ -216,9 +216,12 @@ test-e2e: build test-app test-files-app test-numpy
 test: build test-unit test-e2e test-sandbox
 
 # The whole verified set of compiled packages (issue 21), pip choosing the
-# versions: built into build/packages.wasm and exercised by host/tests/verified.rs.
-TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache" \
-    LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+# versions: built into build/packages.wasm, exercised by host/tests/verified.rs,
+# and their own tests (tests/packages/suites.toml) run in it and natively
+# (scripts/package_suites.py -> tests/packages/suite-results.md, docs/packages.md).
+TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache \
+    pandas regex orjson sqlalchemy aiohttp pytest" LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+SUITES_ARGS = --lock tests/packages/verified.lock --cache $(CACHE_ROOT)
 
 # tests/packages/rust-panic: a pyo3 extension that panics, as a local sdist
 # (deterministic tar, its lock pinned to its own sha256), for what a Rust panic does.
@@ -233,7 +236,11 @@ test-panic-module:
 
 test-packages: test-panic-module
 	$(MAKE) --no-print-directory build $(TEST_PACKAGES_SETTINGS)
-	cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2
+	ONEPY_PACKAGES_NATIVE=$$($(TOOLS_PY) scripts/package_suites.py native-dir $(SUITES_ARGS)) \
+	    cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2
+	$(TOOLS_PY) scripts/package_suites.py run $(SUITES_ARGS) --module build/packages.wasm \
+	    --python $(BUILD_PYTHON) --wasmtime $(WASMTIME) --cext "$$(cat build/variants/packages/site-packages.cext)"
+	python3 scripts/readme_figures.py --write
 
 bench: build
 	bash benches/run.sh

@@ -3,7 +3,8 @@
 //! heavy, so not part of `make test`). Run with no preopens; each test checks
 //! the package's compiled part is the one in use.
 
-use onepy_host::guest::{Output, Run, compile, repo_root};
+use onepy_host::guest::{Output, Run, build_python, compile, repo_root};
+use std::process::Command;
 
 fn run(code: &str) -> Output {
     let module = repo_root().join("build/packages.wasm");
@@ -64,6 +65,88 @@ fn aiohttp_stack_c_extensions() {
                 fl = frozenlist.FrozenList([1, 2]); fl.freeze()\n\
                 print(md.getall('a'), hash(fl) == hash(tuple([1, 2])) or True, type(md).__module__, type(fl).__module__)";
     check(code, "[1, 2] True multidict._multidict frozenlist._frozenlist\n");
+}
+
+/// The same script natively, on the build-python (the same CPython) with the
+/// native wheels of the same pins (`make test-packages` installs them:
+/// scripts/package_suites.py native-dir).
+fn native(script: &str) -> String {
+    let dir = std::env::var("ONEPY_PACKAGES_NATIVE").expect("ONEPY_PACKAGES_NATIVE (set by `make test-packages`)");
+    let out = Command::new(build_python())
+        .args(["-I", "-X", "utf8", "-c", &format!("import sys; sys.path.insert(0, {dir:?})\n{script}")])
+        .output()
+        .expect("running the build-python");
+    assert!(out.status.success(), "native: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// groupby, merge, to_csv and read_csv (pandas' C parser), datetimes with a
+/// time zone: the same output as native pandas of the same version.
+#[test]
+#[ignore = "make test-packages"]
+fn pandas_round_trip_matches_native() {
+    let script = std::fs::read_to_string(repo_root().join("tests/packages/pandas_roundtrip.py")).unwrap();
+    let ours = run(&script);
+    assert_eq!(ours.status, 0, "{}", ours.stderr());
+    assert_eq!(ours.stdout(), native(&script));
+    let code = "import pandas._libs.lib as lib, pandas._libs.parsers as p, sys\n\
+                print(lib.__spec__.origin, p.__spec__.origin, 'pandas' in sys.modules)";
+    check(code, "built-in built-in True\n");
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn regex_uses_its_c_engine() {
+    let code = "import regex\n\
+                print(regex.sub(r'(?<w>\\p{L}+)', lambda m: m['w'].upper(), 'h\u00e9llo w\u00f6rld 42'),\n\
+                      regex.findall(r'(?r)\\d+', 'a1b22c333'), regex.fullmatch(r'(?i)stra\u00dfe', 'STRASSE', flags=regex.FULLCASE) is not None,\n\
+                      regex._regex.__spec__.origin)";
+    check(code, "H\u{c9}LLO W\u{d6}RLD 42 ['333', '22', '1'] True built-in\n");
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn orjson_serializes_in_rust() {
+    let code = "import orjson, dataclasses, datetime, uuid\n\
+                @dataclasses.dataclass\n\
+                class P:\n    x: int\n    y: list\n\
+                b = orjson.dumps({'p': P(1, [1.5, None]), 'd': datetime.date(2026, 1, 2), 'u': uuid.UUID(int=1)}, option=orjson.OPT_SORT_KEYS)\n\
+                print(b.decode(), orjson.loads(b'{\"a\":[1,2,{\"b\":null}]}'), orjson.orjson.__spec__.origin)\n\
+                try:\n    orjson.loads(b'[1,')\nexcept orjson.JSONDecodeError as e:\n    print(type(e).__mro__[1].__name__, e.pos)";
+    check(
+        code,
+        "{\"d\":\"2026-01-02\",\"p\":{\"x\":1,\"y\":[1.5,null]},\"u\":\"00000000-0000-0000-0000-000000000001\"} \
+         {'a': [1, 2, {'b': None}]} built-in\nJSONDecodeError 3\n",
+    );
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn sqlalchemy_orm_on_sqlite_with_its_cython_extensions() {
+    let code = "import sqlalchemy as sa, sqlalchemy.util._has_cython as u\n\
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, Session\n\
+                class Base(DeclarativeBase): pass\n\
+                class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str]\n\
+                e = sa.create_engine('sqlite://')\n\
+                Base.metadata.create_all(e)\n\
+                with Session(e) as s:\n    s.add_all([User(name='ann'), User(name='bob')]); s.commit()\n\
+                    print([tuple(r) for r in s.execute(sa.select(User.id, User.name).order_by(User.name.desc()))])\n\
+                import sqlalchemy.engine._row_cy as r\n\
+                print(u.HAS_CYEXTENSION, r.__spec__.origin)";
+    check(code, "[(2, 'bob'), (1, 'ann')]\nTrue built-in\n");
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn aiohttp_parses_http_in_c() {
+    let code = "import aiohttp, aiohttp._http_parser as p, yarl, asyncio\n\
+                from aiohttp import web\n\
+                from aiohttp.test_utils import make_mocked_request\n\
+                req = make_mocked_request('GET', '/a/b?x=1&y=%C3%A9', headers={'Host': 'example.org'})\n\
+                print(req.path, dict(req.query), p.__spec__.origin, aiohttp.http_parser.HttpRequestParser.__module__)\n\
+                u = yarl.URL('http://example.org/p?q=1') / 'x'\n\
+                print(u, yarl._quoting_c.__spec__.origin)";
+    check(code, "/a/b {'x': '1', 'y': '\u{e9}'} built-in aiohttp._http_parser\nhttp://example.org/p/x built-in\n");
 }
 
 /// A Rust panic inside an extension (tests/packages/rust-panic, built by

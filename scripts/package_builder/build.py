@@ -22,7 +22,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import recipes
+from . import build_deps, recipes
 from .common import BuildError, download, run, sha256_file, step
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
@@ -46,10 +46,13 @@ def toolchain_identity() -> bytes:
     return result.stdout
 
 
-def cache_key(entry, recipe_path, recipe: dict, libpython: Path) -> str:
+def cache_key(entry, recipe_path, recipe: dict, libpython: Path, dep_outs: list) -> str:
     """Declared inputs only: the sdist's sha256, the recipe and its patches,
-    the builder's sources, the pinned build tools, the toolchain, libpython."""
+    the builder's sources, the pinned build tools, the toolchain, libpython,
+    the outputs of the locked packages its build compiles against."""
     h = hashlib.sha256(f"{entry.name}=={entry.version} {entry.sha256} {entry.native_sha256}\n".encode())
+    for out in dep_outs:
+        h.update(f"built dependency {out.name}\n".encode())
     inputs = sorted(BUILDER_DIR.glob("*.py")) + [ROOT / "recipes/build-tools.txt",
                                                  ROOT / "scripts/cxx_exception_stubs.c"]
     if recipe_path:
@@ -61,9 +64,9 @@ def cache_key(entry, recipe_path, recipe: dict, libpython: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def output_dir(entry, libpython: Path, cache: Path) -> Path:
+def output_dir(entry, libpython: Path, cache: Path, dep_outs: list) -> Path:
     recipe_path, recipe = recipes.load(entry.name, entry.version)
-    key = cache_key(entry, recipe_path, recipe, libpython)
+    key = cache_key(entry, recipe_path, recipe, libpython, dep_outs)
     return cache / "packages" / f"{recipes.recipe_path(entry.name).stem}-{entry.version}-{key}"
 
 
@@ -140,23 +143,26 @@ def copy_python_files(tree: Path, out: Path, exclude: list, path_map: dict) -> N
         record.write_text("\n".join(lines) + "\n")
 
 
-def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
-    """The package's output directory (built unless cached)."""
+def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ()) -> Path:
+    """The package's output directory (built unless cached). Locked sdists
+    among its build requirements (`locked`: the lock's entries) are built first."""
     recipe_path, recipe = recipes.load(entry.name, entry.version)
-    out = output_dir(entry, libpython, cache)
+    sdist = download(entry.url, entry.sha256, cache / "downloads")
+    deps = [(d, build(d, libpython, cache, localize, locked))
+            for d in build_deps.locked_build_requirements(entry, sdist, locked)]
+    out = output_dir(entry, libpython, cache, [o for _, o in deps])
     if (out / ".complete").is_file():
         print(f"[build] {entry.name} {entry.version} up to date: {out}")
         return out
     start = time.monotonic()
-    # Named without the key: paths in a build (Rust flags, cargo fingerprints)
-    # stay the same when only the builder changed.
-    work = cache / "work" / f"pkg-{entry.name}-{entry.version}"
+    # Named with the key: two builds of one version with different inputs
+    # (worktrees sharing the cache) never clean each other's directory.
+    work = cache / "work" / f"pkg-{out.name}"
     logs = work / "logs"
     shutil.rmtree(work, ignore_errors=True)
     logs.mkdir(parents=True)
     how = f"recipe {recipe_path.name}" if recipe_path else "no recipe"
     print(f"[build] {entry.name} {entry.version} from {entry.filename} ({how}), logs in {logs}")
-    sdist = download(entry.url, entry.sha256, cache / "downloads")
     src = unpack_sdist(sdist, work / "src")
     for patch in recipes.patches(recipe, entry.version):
         step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
@@ -167,7 +173,9 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
         tree, kind = build_maturin(entry.name, entry.version, src, work, tools, logs, libpython), "maturin"
     elif recipe.get("build", "pep517") == "pep517":
-        wheel, kind = build_wheel(entry.name, src, work, tools, logs, recipe)
+        host_path = [build_deps.host_tree(deps, work, cache)] if deps else []
+        built = {d.name: d.version for d, _ in deps}
+        wheel, kind = build_wheel(entry.name, src, work, tools, logs, recipe, host_path, built)
         tree = work / "wheel"
         with zipfile.ZipFile(wheel) as z:
             z.extractall(tree)
@@ -230,10 +238,12 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     copy_python_files(tree, tmp / "site-packages", recipe.get("python-exclude", []), path_map)
     if kind == "meson":
         write_dist_info(entry, tmp / "site-packages")
+    build_deps.keep_build_time(recipe, tree, tmp, entry.name)
     secs = time.monotonic() - start
     (tmp / "build-info.json").write_text(json.dumps(
         {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
-         "modules": sorted(modules), "seconds": round(secs, 1)}, indent=1) + "\n")
+         "modules": sorted(modules), "seconds": round(secs, 1), "build-time": recipe.get("build-time", []),
+         "built-dependencies": [f"{d.name}=={d.version}" for d, _ in deps]}, indent=1) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     (out / ".complete").touch()
