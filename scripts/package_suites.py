@@ -56,11 +56,12 @@ RESULTS = ROOT / "tests/packages/suite-results.json"
 TABLE = ROOT / "tests/packages/suite-results.md"
 OUTCOMES = ("passed", "failed", "skipped", "errors")
 # Run by both sides: pytest.main with the suite's arguments, from the suite's
-# directory, writing a JUnit report; no cache, no faulthandler (no signals in WASI).
+# directory, writing a JUnit report; no cache, no faulthandler (no signals in WASI),
+# capture by sys (WASI has no dup).
 RUNNER = """import os, sys
 os.chdir({cwd!r})
 import pytest
-code = pytest.main(['-p', 'no:cacheprovider', '-p', 'no:faulthandler', '--junitxml', {xml!r},
+code = pytest.main(['-p', 'no:cacheprovider', '-p', 'no:faulthandler', '--capture=sys', '--junitxml', {xml!r},
                     '-o', 'junit_family=xunit1', *{args!r}])
 sys.exit(int(code))
 """
@@ -214,25 +215,27 @@ def unexplained(name: str, wasm: dict, native: dict, expected: list) -> list:
 
 
 def build_facts(cext_dirs: list) -> dict:
-    """{canonical name: (kind, C libraries, kB of objects)} of the packages the module built."""
+    """{canonical name: (kind, C libraries, bytes of its linked archive, bytes of its Python files)}
+    of the packages the module built (the builder's output directories)."""
     facts = {}
-    for d in cext_dirs:
-        info = json.loads((Path(d) / "build-info.json").read_text())
-        libs = [l for l in (Path(d) / "link.txt").read_text().split() if l]
-        size = sum(a.stat().st_size for a in (Path(d) / "lib").glob("*.a"))
-        facts[canonical(info["name"])] = (info["kind"], libs, size)
+    for d in map(Path, cext_dirs):
+        info = json.loads((d / "build-info.json").read_text())
+        libs = [l for l in (d / "link.txt").read_text().split() if l]
+        objects = sum(a.stat().st_size for a in (d / "lib").glob("*.a"))
+        python = sum(f.stat().st_size for f in (d / "site-packages").rglob("*") if f.is_file())
+        facts[canonical(info["name"])] = (info["kind"], libs, objects, python)
     return facts
 
 
 def table(results: dict, facts: dict) -> str:
-    lines = ["| package | version | build | C libraries linked | extension objects | own tests in python.wasm "
-             "(passed / failed / skipped / errors) | natively |",
-             "|---|---|---|---|--:|---|---|"]
+    lines = ["| package | version | build | libraries linked | extension archive | Python files | own tests in "
+             "python.wasm: passed / failed / skipped / errors | natively |",
+             "|---|---|---|---|--:|--:|---|---|"]
     for name, r in results.items():
-        kind, libs, size = facts.get(canonical(name), ("?", [], 0))
+        kind, libs, objects, python = facts[canonical(name)]
         fmt = lambda c: " / ".join(str(c[k]) for k in OUTCOMES)  # noqa: E731
-        lines.append(f"| {name} | {r['version']} | {kind} | {', '.join(libs) or '-'} | {size / 1e6:.1f} MB | "
-                     f"{fmt(r['counts']['wasm'])} | {fmt(r['counts']['native'])} |")
+        lines.append(f"| {name} | {r['version']} | {kind} | {', '.join(libs) or '-'} | {objects / 1e6:.1f} MB | "
+                     f"{python / 1e6:.1f} MB | {fmt(r['counts']['wasm'])} | {fmt(r['counts']['native'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -275,8 +278,12 @@ def main() -> None:
         die(str(e))
     if not args.only:
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
-        cext = [d for d in args.cext.split(":") if d.strip()] if args.cext else []
-        TABLE.write_text(table(results, build_facts(cext)))
+        cext = [d for d in args.cext.split(":") if d.strip()]
+        facts = build_facts(cext)
+        unbuilt = [n for n in results if canonical(n) not in facts]
+        if unbuilt:
+            die(f"--cext names no build of {unbuilt} (the module's site-packages.cext)")
+        TABLE.write_text(table(results, facts))
         print(f"[suites] wrote {RESULTS.relative_to(ROOT)} and {TABLE.relative_to(ROOT)}")
     if problems:
         die(f"{len(problems)} test outcomes differ between python.wasm and native, not listed in "

@@ -98,8 +98,8 @@ fn pandas_round_trip_matches_native() {
 #[ignore = "make test-packages"]
 fn regex_uses_its_c_engine() {
     let code = "import regex\n\
-                print(regex.sub(r'(?<w>\\p{L}+)', lambda m: m['w'].upper(), 'h\u00e9llo w\u00f6rld 42'),\n\
-                      regex.findall(r'(?r)\\d+', 'a1b22c333'), regex.fullmatch(r'(?i)stra\u00dfe', 'STRASSE', flags=regex.FULLCASE) is not None,\n\
+                print(regex.sub(r'(?<w>\\p{L}+)', lambda m: m['w'].upper(), 'h\\u00e9llo w\\u00f6rld 42'),\n\
+                      regex.findall(r'(?r)\\d+', 'a1b22c333'), regex.fullmatch(r'(?i)stra\\u00dfe', 'STRASSE', flags=regex.FULLCASE) is not None,\n\
                       regex._regex.__spec__.origin)";
     check(code, "H\u{c9}LLO W\u{d6}RLD 42 ['333', '22', '1'] True built-in\n");
 }
@@ -129,8 +129,8 @@ fn sqlalchemy_orm_on_sqlite_with_its_cython_extensions() {
                 class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str]\n\
                 e = sa.create_engine('sqlite://')\n\
                 Base.metadata.create_all(e)\n\
-                with Session(e) as s:\n    s.add_all([User(name='ann'), User(name='bob')]); s.commit()\n\
-                    print([tuple(r) for r in s.execute(sa.select(User.id, User.name).order_by(User.name.desc()))])\n\
+                with Session(e) as s:\n    s.add_all([User(name='ann'), User(name='bob')]); s.commit()\n    \
+                print([tuple(r) for r in s.execute(sa.select(User.id, User.name).order_by(User.name.desc()))])\n\
                 import sqlalchemy.engine._row_cy as r\n\
                 print(u.HAS_CYEXTENSION, r.__spec__.origin)";
     check(code, "[(2, 'bob'), (1, 'ann')]\nTrue built-in\n");
