@@ -148,9 +148,9 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
     among its build requirements (`locked`: the lock's entries) are built first."""
     recipe_path, recipe = recipes.load(entry.name, entry.version)
     sdist = download(entry.url, entry.sha256, cache / "downloads")
-    deps = [(d, build(d, libpython, cache, localize, locked))
+    needed = [(d, build(d, libpython, cache, localize, locked))
             for d in build_deps.locked_build_requirements(entry, sdist, locked)]
-    out = output_dir(entry, libpython, cache, [o for _, o in deps])
+    out = output_dir(entry, libpython, cache, [o for _, o in needed])
     if (out / ".complete").is_file():
         print(f"[build] {entry.name} {entry.version} up to date: {out}")
         return out
@@ -173,8 +173,8 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
     elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
         tree, kind = build_maturin(entry.name, entry.version, src, work, tools, logs, libpython), "maturin"
     elif recipe.get("build", "pep517") == "pep517":
-        host_path = [build_deps.host_tree(deps, work, cache)] if deps else []
-        built = {d.name: d.version for d, _ in deps}
+        host_path = [build_deps.host_tree(needed, work, cache)] if needed else []
+        built = {d.name: d.version for d, _ in needed}
         wheel, kind = build_wheel(entry.name, src, work, tools, logs, recipe, host_path, built)
         tree = work / "wheel"
         with zipfile.ZipFile(wheel) as z:
@@ -243,7 +243,7 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
     (tmp / "build-info.json").write_text(json.dumps(
         {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
          "modules": sorted(modules), "seconds": round(secs, 1), "build-time": recipe.get("build-time", []),
-         "built-dependencies": [f"{d.name}=={d.version}" for d, _ in deps]}, indent=1) + "\n")
+         "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed]}, indent=1) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     (out / ".complete").touch()
