@@ -35,6 +35,7 @@ BUILDER_DIR = Path(__file__).resolve().parent
 # Debian's wasm32 packages, wasi-libc's long-double printf/scanf).
 PROVIDED = {"c++", "c++abi", "c-printscan-long-double"}
 TEXT_SUFFIXES = (".py", ".txt", ".json", ".cfg", ".ini", ".toml")
+CXX_STUBS = "onepy_cxx_exception_stubs"  # stubs/lib<this>.a, linked once however many packages need it
 
 
 def toolchain_identity() -> bytes:
@@ -223,10 +224,15 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         inittab.append(f"{module} {init}\n")
     if cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
+        # Not in the package's own (whole-archive) library: two C++ packages
+        # (numpy, pandas) would each define them. A library of its own,
+        # named in link.txt, that the final link takes once (build.rs).
         stub = work / "cxx_exception_stubs.o"
         run([tools["cc"], "-O2", "-c", ROOT / "scripts" / "cxx_exception_stubs.c", "-o", stub],
             "compiling the C++ exception stubs")
-        merged.append(stub)
+        (tmp / "stubs").mkdir()
+        run([f"{LLVM}/llvm-ar", "rcs", tmp / "stubs" / f"lib{CXX_STUBS}.a", stub], "archiving the C++ exception stubs")
+        final_libs.append(CXX_STUBS)
     archive_name = "libcext_" + recipes.recipe_path(entry.name).stem + ".a"
     if merged:
         run([f"{LLVM}/llvm-ar", "rcs", tmp / "lib" / archive_name, *merged], f"archiving {archive_name}")
