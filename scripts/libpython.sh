@@ -208,26 +208,30 @@ build_sqlite() {
     cp sqlite3.h "$DEPS/include/"
 }
 
-# OpenSSL for _ssl and _hashlib (and later for packages that link it:
+# OpenSSL for _ssl and _hashlib (and for packages that link it later:
 # OPENSSL_DIR=<libpython dir>): static libcrypto and libssl only
 # (`make build_libs`: no apps, tests or docs are compiled). wasm32 is not an
-# OpenSSL target; linux-generic32 is its generic 32-bit C target (ILP32, no
-# assembly, no CPU-feature probing). OpenSSL 3.5 knows __wasi__ itself: it
-# seeds its DRBG from getentropy() (wasi-libc: WASI's random_get), has no
-# syslog and a constant OPENSSL_issetugid. The options:
-#   no-asm           wasm32 has no assembly implementations
-#   no-threads       wasm32-wasip1 has no threads (no pthread in wasi-libc)
-#   no-shared no-pic static archives only, objects without a GOT
-#   no-dso no-engine no dlopen on WASI, so no loadable engines or providers
-#   no-afalgeng      the Linux AF_ALG kernel-crypto engine
-#   no-secure-memory the mmap/mlock-guarded heap (WASI has neither)
-#   no-sock          no BSD sockets API on wasm32-wasip1 (BIO_s_socket,
-#                    BIO_s_connect, QUIC's datagram BIOs are left out)
-#   no-ui-console    the terminal password prompt (termios, signals)
+# OpenSSL target: ours (written below) is its generic 32-bit C one
+# (linux-generic32's bignum settings) without Linux's extras (-pthread,
+# -ldl, the AF_ALG engine). OpenSSL 3.5 knows __wasi__ itself: it seeds its
+# DRBG from getentropy() (wasi-libc: WASI's random_get), has no syslog and
+# a constant OPENSSL_issetugid(). The options:
+#   no-asm            wasm32 has no assembly implementations
+#   no-thread-pool    no pthread_create (wasm32-wasip1 has no threads). The
+#                     locks stay: CPython's _ssl/_hashlib refuse an OpenSSL
+#                     without OPENSSL_THREADS, and wasi-libc's libc.a has
+#                     single-threaded pthread mutex/rwlock/once/key stubs
+#   no-shared         static archives only
+#   no-dso no-engine  no dlopen on WASI: no loadable engines or providers
+#   no-secure-memory  the mmap/mlock-guarded heap (WASI has neither)
+#   no-sock           wasi-libc has no netdb.h, socket() or connect()
+#                     (patches/cpython/wasi-ssl-no-sock.patch: wrap_socket
+#                     raises; TLS over memory BIOs works)
+#   no-ui-console     the terminal password prompt (termios)
 #   no-tests no-apps no-docs  only the libraries are configured
-# The two WASI emulations its C code needs, which CPython's configure
-# links anyway: signal.h (OPENSSL_die's raise(SIGABRT)) and getpid() (the
-# fork check of the no-threads build, the DRBG's nonce).
+#   -D_WASI_EMULATED_SIGNAL  cryptlib.c includes <signal.h> (nothing from
+#                     it is linked); -D_WASI_EMULATED_GETPID: getpid() (the
+#                     fork check, the DRBG's nonce), linked by CPython anyway
 # --openssldir=/etc/ssl: where the default CA file and directory are looked
 # up (ssl.get_default_verify_paths()); inside the module that path exists
 # only if the host maps a directory there. The prefix (/usr/local) only
@@ -235,11 +239,23 @@ build_sqlite() {
 build_openssl() {
     unpack openssl "$WORK/openssl"
     cd "$WORK/openssl"
-    CC="$WCC" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" CFLAGS="-O2" \
-        ./Configure linux-generic32 --prefix=/usr/local --libdir=lib --openssldir=/etc/ssl \
-        no-asm no-threads no-shared no-pic no-dso no-engine no-afalgeng no-secure-memory \
-        no-sock no-ui-console no-tests no-apps no-docs \
-        -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
+    cat >"$WORK/openssl-wasm32-wasi.conf" <<'CONF'
+my %targets = (
+    "wasm32-wasi-onepy" => {
+        inherit_from  => [ "BASE_unix" ],
+        CC            => "clang",
+        CFLAGS        => "-O2",
+        bn_ops        => "BN_LLONG RC4_CHAR",
+        thread_scheme => "pthreads",
+        dso_scheme    => "none",
+    },
+);
+CONF
+    CC="$WCC" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" \
+        ./Configure --config="$WORK/openssl-wasm32-wasi.conf" wasm32-wasi-onepy \
+        --prefix=/usr/local --libdir=lib --openssldir=/etc/ssl \
+        no-asm no-thread-pool no-shared no-dso no-engine no-secure-memory no-sock \
+        no-ui-console no-tests no-apps no-docs -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
     make -j"$JOBS" build_libs
     rm -rf "$WORK/openssl-install"
     make DESTDIR="$WORK/openssl-install" install_dev
