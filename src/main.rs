@@ -12,6 +12,7 @@ mod guest_module;
 mod importer;
 mod interpreter;
 mod memory_reserve;
+mod openssl_rand;
 mod run;
 mod run_state;
 mod snapshot;
