@@ -228,6 +228,12 @@ build_sqlite() {
 #                     (patches/cpython/wasi-ssl-no-sock.patch: wrap_socket
 #                     raises; TLS over memory BIOs works)
 #   no-ui-console     the terminal password prompt (termios)
+#   no-atexit         no OPENSSL_cleanup() at exit: its thread-key cleanup
+#                     calls wasi-libc's single-threaded pthread_key_delete(),
+#                     which never returns (a python.wasm that had loaded
+#                     _hashlib hung at exit); the process's memory goes anyway.
+#                     OSSL_LIB_CTX_free() of a non-default context reaches the
+#                     same call: nothing in CPython makes one
 #   no-tests no-apps no-docs  only the libraries are configured
 #   -D_WASI_EMULATED_SIGNAL  cryptlib.c includes <signal.h> (nothing from
 #                     it is linked); -D_WASI_EMULATED_GETPID: getpid() (the
@@ -255,7 +261,7 @@ CONF
         ./Configure --config="$WORK/openssl-wasm32-wasi.conf" wasm32-wasi-onepy \
         --prefix=/usr/local --libdir=lib --openssldir=/etc/ssl \
         no-asm no-thread-pool no-shared no-dso no-engine no-secure-memory no-sock \
-        no-ui-console no-tests no-apps no-docs -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
+        no-ui-console no-atexit no-tests no-apps no-docs -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
     make -j"$JOBS" build_libs
     rm -rf "$WORK/openssl-install"
     make DESTDIR="$WORK/openssl-install" install_dev
