@@ -262,6 +262,11 @@ CONF
         --prefix=/usr/local --libdir=lib --openssldir=/etc/ssl \
         no-asm no-thread-pool no-shared no-dso no-engine no-secure-memory no-sock \
         no-ui-console no-atexit no-tests no-apps no-docs -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
+    # OpenSSL_version(OPENSSL_CFLAGS) (linked: _ssl calls OpenSSL_version)
+    # reports the compiler line: generated first with the build paths renamed
+    # as -ffile-prefix-map renames them, so the module names no cache path.
+    # Its "built on" date is SOURCE_DATE_EPOCH's.
+    make crypto/buildinf.h CC="$(echo "$WCC" | map_build_paths)"
     make -j"$JOBS" build_libs
     rm -rf "$WORK/openssl-install"
     make DESTDIR="$WORK/openssl-install" install_dev
