@@ -217,10 +217,14 @@ build_sqlite() {
 # DRBG from getentropy() (wasi-libc: WASI's random_get), has no syslog and
 # a constant OPENSSL_issetugid(). The options:
 #   no-asm            wasm32 has no assembly implementations
-#   no-thread-pool    no pthread_create (wasm32-wasip1 has no threads). The
-#                     locks stay: CPython's _ssl/_hashlib refuse an OpenSSL
-#                     without OPENSSL_THREADS, and wasi-libc's libc.a has
-#                     single-threaded pthread mutex/rwlock/once/key stubs
+#   no-threads        wasm32-wasip1 has no threads. With threads, OpenSSL
+#                     would need wasi-libc's pthread stubs, whose
+#                     pthread_cond_* clash with CPython's own stubs when
+#                     python.wasm links, and whose pthread_key_delete() never
+#                     returns (OPENSSL_cleanup hung at exit);
+#                     patches/cpython/wasi-openssl-no-threads.patch lets
+#                     _ssl/_hashlib accept a lock-free OpenSSL in CPython's
+#                     thread-less WASI build
 #   no-shared         static archives only
 #   no-dso no-engine  no dlopen on WASI: no loadable engines or providers
 #   no-secure-memory  the mmap/mlock-guarded heap (WASI has neither)
@@ -228,12 +232,6 @@ build_sqlite() {
 #                     (patches/cpython/wasi-ssl-no-sock.patch: wrap_socket
 #                     raises; TLS over memory BIOs works)
 #   no-ui-console     the terminal password prompt (termios)
-#   no-atexit         no OPENSSL_cleanup() at exit: its thread-key cleanup
-#                     calls wasi-libc's single-threaded pthread_key_delete(),
-#                     which never returns (a python.wasm that had loaded
-#                     _hashlib hung at exit); the process's memory goes anyway.
-#                     OSSL_LIB_CTX_free() of a non-default context reaches the
-#                     same call: nothing in CPython makes one
 #   no-tests no-apps no-docs  only the libraries are configured
 #   -D_WASI_EMULATED_SIGNAL  cryptlib.c includes <signal.h> (nothing from
 #                     it is linked); -D_WASI_EMULATED_GETPID: getpid() (the
@@ -252,7 +250,6 @@ my %targets = (
         CC            => "clang",
         CFLAGS        => "-O2",
         bn_ops        => "BN_LLONG RC4_CHAR",
-        thread_scheme => "pthreads",
         dso_scheme    => "none",
     },
 );
@@ -260,8 +257,8 @@ CONF
     CC="$WCC" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" \
         ./Configure --config="$WORK/openssl-wasm32-wasi.conf" wasm32-wasi-onepy \
         --prefix=/usr/local --libdir=lib --openssldir=/etc/ssl \
-        no-asm no-thread-pool no-shared no-dso no-engine no-secure-memory no-sock \
-        no-ui-console no-atexit no-tests no-apps no-docs -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
+        no-asm no-threads no-shared no-dso no-engine no-secure-memory no-sock \
+        no-ui-console no-tests no-apps no-docs -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
     # OpenSSL_version(OPENSSL_CFLAGS) (linked: _ssl calls OpenSSL_version)
     # reports the compiler line: generated first with the build paths renamed
     # as -ffile-prefix-map renames them, so the module names no cache path.
@@ -456,11 +453,13 @@ step configure-wasi-python  configure_wasi_python "$WORK/wasi" "$SRC/cpython" "$
 step make-wasi-python       make_wasi_python "$WORK/wasi"
 if [ "$PGO" = 1 ]; then pgo_report; fi
 step unpatched-sources      unpack_unpatched_cpython
-# The unpatched baseline links the same OpenSSL (_hashlib), but its _ssl.c
-# needs SSL_set_fd(), which a no-sock OpenSSL lacks (patches/cpython/
-# wasi-ssl-no-sock.patch is what makes ours compile): _ssl is n/a there.
+# The unpatched baseline cannot use this OpenSSL: its _ssl.c and
+# _hashopenssl.c refuse one without threads, and _ssl.c needs SSL_set_fd(),
+# which a no-sock OpenSSL lacks (patches/cpython/wasi-openssl-no-threads.patch
+# and wasi-ssl-no-sock.patch are what make ours compile): both are n/a there,
+# as before (hashlib falls back to HACL*).
 step configure-unpatched    configure_wasi_python "$WORK/wasi-unpatched" "$SRC/cpython-unpatched" "$STOCK_OPT" "" "" \
-    py_cv_module__ssl=n/a
+    py_cv_module__ssl=n/a py_cv_module__hashlib=n/a
 step make-unpatched         make_wasi_python "$WORK/wasi-unpatched"
 step install                install_outputs
 write_build_info

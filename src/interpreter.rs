@@ -59,8 +59,6 @@ pub fn initialize() -> Result<()> {
     use crate::guest_module::_onepy;
     pyo3::append_to_inittab!(_onepy);
     crate::extensions::register();
-    // Before CPython's _hashlib/_ssl initialize OpenSSL (src/openssl.rs).
-    crate::openssl::init_without_exit_cleanup()?;
     // SAFETY: single-threaded start; every pointer handed to CPython points
     // into `config` or into buffers that outlive the call.
     unsafe {

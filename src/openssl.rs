@@ -1,14 +1,6 @@
 //! OpenSSL's process-wide state in the module (libcrypto is linked for
 //! `_hashlib` and `_ssl`).
 //!
-//! No exit cleanup: OpenSSL registers `OPENSSL_cleanup` with `atexit` when it
-//! is first initialized, and that cleanup deletes its thread-local keys with
-//! wasi-libc's single-threaded `pthread_key_delete()`, which never returns.
-//! libpython's OpenSSL is configured `no-atexit` (scripts/libpython.sh);
-//! [`init_without_exit_cleanup`] initializes it with
-//! `OPENSSL_INIT_NO_ATEXIT` before CPython can, so the module does not
-//! depend on how the library was configured.
-//!
 //! The random generators: a primary DRBG seeded from `getentropy()` and the
 //! public and private DRBGs drawn from it. Seeded while the snapshot is
 //! taken, they would be seeded from the snapshot's fixed stream
@@ -25,25 +17,11 @@
 use anyhow::{Result, bail};
 use std::ffi::c_void;
 
-/// `OPENSSL_INIT_NO_ATEXIT` of openssl/crypto.h.
-const OPENSSL_INIT_NO_ATEXIT: u64 = 0x0008_0000;
-
 unsafe extern "C" {
-    fn OPENSSL_init_crypto(opts: u64, settings: *const c_void) -> i32;
     fn RAND_get0_primary(ctx: *mut c_void) -> *mut c_void;
     fn RAND_get0_public(ctx: *mut c_void) -> *mut c_void;
     fn RAND_get0_private(ctx: *mut c_void) -> *mut c_void;
     fn EVP_RAND_uninstantiate(ctx: *mut c_void) -> i32;
-}
-
-/// Initialize libcrypto without registering its exit cleanup. Must run
-/// before anything else uses OpenSSL (the first initialization decides).
-pub fn init_without_exit_cleanup() -> Result<()> {
-    // SAFETY: single-threaded start; no settings.
-    if unsafe { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, std::ptr::null()) } != 1 {
-        bail!("OpenSSL failed to initialize");
-    }
-    Ok(())
 }
 
 /// Uninstantiate OpenSSL's public, private and primary DRBGs of the default
