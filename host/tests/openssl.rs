@@ -74,10 +74,17 @@ try:
     socket.socket()
 except OSError as e:
     print("socket:", e)
+# No socket can be made here; an unopened socket object reaches _ssl's
+# socket path (ssl.SSLContext.wrap_socket asks the socket first: EBADF).
+unopened = socket.socket.__new__(socket.socket)
 try:
-    ctx.wrap_socket(socket.socket.__new__(socket.socket))
+    ctx.wrap_socket(unopened)
+except OSError as e:
+    print("wrap_socket:", type(e).__name__, e.errno)
+try:
+    ctx._wrap_socket(unopened, False, "example.org")
 except Exception as e:
-    print("wrap_socket:", type(e).__name__, e)
+    print("_wrap_socket:", type(e).__name__, e)
 "#;
 
 #[test]
@@ -99,7 +106,8 @@ fn ssl_contexts_and_memory_bio_tls_work_sockets_fail_clearly() {
                 // 0x16: a TLS handshake record; 1: ClientHello.
                 "client hello 22 1 True",
                 "socket: [Errno 58] Not supported",
-                "wrap_socket: NotImplementedError TLS over a socket is not available: this OpenSSL is built \
+                "wrap_socket: OSError 8",
+                "_wrap_socket: NotImplementedError TLS over a socket is not available: this OpenSSL is built \
                  without socket support (WASI); use SSLContext.wrap_bio() with ssl.MemoryBIO instead",
             ],
             "{variant:?}"
