@@ -102,7 +102,9 @@ unpack() { # unpack NAME DIR: fresh copy of a pinned source tarball
 apply_patches() { # apply_patches DIR PATCH_DIR
     local p
     for p in "$2"/*.patch; do
-        patch -d "$1" -p1 --forward --batch <"$p"
+        # Explicit: a step runs in an `if`, where set -e does not stop it.
+        patch -d "$1" -p1 --forward --batch <"$p" \
+            || die "$(basename "$p") does not apply to $(basename "$1") (see the hunks above)"
     done
 }
 
