@@ -102,6 +102,10 @@ fn link_c_extensions() -> Result<()> {
         let text = std::fs::read_to_string(&inittab).with_context(|| format!("reading {}", inittab.display()))?;
         println!("cargo:rerun-if-changed={}", dir.join(".complete").display());
         println!("cargo:rustc-link-search=native={}", dir.join("lib").display());
+        // The C libraries its recipe declared (recipes/clibs/), named in link.txt.
+        if dir.join("clib").is_dir() {
+            println!("cargo:rustc-link-search=native={}", dir.join("clib").display());
+        }
         for lib in std::fs::read_dir(dir.join("lib"))? {
             let name = lib?.file_name().to_string_lossy().into_owned();
             if let Some(stem) = name.strip_prefix("lib").and_then(|n| n.strip_suffix(".a")) {

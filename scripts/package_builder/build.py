@@ -3,6 +3,7 @@
   lib/libcext_<name>.a   one object per extension module, merged and localized
   inittab.txt            `<dotted module name> <init symbol>` per extension module
   link.txt               extra static libraries the final link needs
+  clib/lib<name>.a       the C libraries the recipe declares (c-libraries), for that link
   preimport.txt          modules the recipe imports into the snapshot
   site-packages/         the package's Python files and dist-info (no .so)
 
@@ -22,7 +23,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import recipes
+from . import clibs, recipes
 from .common import BuildError, download, run, sha256_file, step
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
@@ -46,9 +47,18 @@ def toolchain_identity() -> bytes:
     return result.stdout
 
 
-def cache_key(entry, recipe_path, recipe: dict, libpython: Path) -> str:
+def declared_clibs(recipe_path, recipe: dict, libpython: Path, cache: Path) -> list:
+    """[(definition, prefix)] of the recipe's c-libraries and their dependencies."""
+    names = recipe.get("c-libraries", [])
+    if not names:
+        return []
+    return clibs.prefixes(names, f"the recipe {recipe_path}", toolchain_identity(), libpython, cache)
+
+
+def cache_key(entry, recipe_path, recipe: dict, libpython: Path, cache: Path) -> str:
     """Declared inputs only: the sdist's sha256, the recipe and its patches,
-    the builder's sources, the pinned build tools, the toolchain, libpython."""
+    the builder's sources, the pinned build tools, the toolchain, libpython,
+    the C libraries' keys."""
     h = hashlib.sha256(f"{entry.name}=={entry.version} {entry.sha256} {entry.native_sha256}\n".encode())
     inputs = sorted(BUILDER_DIR.glob("*.py")) + [ROOT / "recipes/build-tools.txt",
                                                  ROOT / "scripts/cxx_exception_stubs.c"]
@@ -58,12 +68,14 @@ def cache_key(entry, recipe_path, recipe: dict, libpython: Path) -> str:
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
     h.update(toolchain_identity())
     h.update(libpython.name.encode())  # the libpython directory's name is its own key
+    for _, prefix in declared_clibs(recipe_path, recipe, libpython, cache):
+        h.update(b"\0" + prefix.name.encode())  # a prefix's name holds its key
     return h.hexdigest()[:16]
 
 
 def output_dir(entry, libpython: Path, cache: Path) -> Path:
     recipe_path, recipe = recipes.load(entry.name, entry.version)
-    key = cache_key(entry, recipe_path, recipe, libpython)
+    key = cache_key(entry, recipe_path, recipe, libpython, cache)
     return cache / "packages" / f"{recipes.recipe_path(entry.name).stem}-{entry.version}-{key}"
 
 
@@ -161,7 +173,14 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     for patch in recipes.patches(recipe, entry.version):
         step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
              logs)
+    built_clibs = []
+    if recipe.get("c-libraries"):
+        built_clibs = clibs.ensure(recipe["c-libraries"], f"the recipe {recipe_path}", toolchain_identity(),
+                                   libpython, cache)
     tools = write_toolchain(work, libpython)
+    tools["env"] = clibs.package_env(tools["env"], built_clibs, work / "clib-guard", f"{entry.name} {entry.version}")
+    clib_links = clibs.link_libs(built_clibs)
+    libpython_libs = {p.name[3:-2] for p in (libpython / "lib").glob("lib*.a")}
     if recipe.get("build") == "meson":
         tree, kind = build_meson(entry.name, recipe, src, work, tools, logs), "meson"
     elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
@@ -202,13 +221,18 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
             raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
                              f"recorded in {tools['links']}")
         deps, libs = link_inputs(rec, work)
-        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED]
+        # libpython's own C libraries (zlib, ...) are in the final link already.
+        libs = [l for l in libs if l not in libpython_libs]
+        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED and l not in clib_links]
         if unknown:
             raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
                              + ", ".join(f"lib{l} (-l{l})" for l in unknown) + ", a C library onepy does not "
-                             f"build for wasm32-wasip1. Add it in recipes/{recipes.recipe_path(entry.name).name} "
-                             f"(issue 21, item 3), or leave '{entry.name}' out. The link: {rec['output']}")
-        final_libs += [l for l in libs if l not in final_libs]
+                             f"build for wasm32-wasip1 for this recipe. Declare it in recipes/"
+                             f"{recipes.recipe_path(entry.name).name} (c-libraries = [...], defined in "
+                             f"recipes/clibs/), or leave '{entry.name}' out. The link: {rec['output']}")
+        # A declared C library goes to the final link with its dependencies.
+        libs += clib_links if any(l in clib_links for l in libs) else []
+        final_libs += [l for l in dict.fromkeys(libs) if l not in final_libs]
         cxx = cxx or rec["cxx"]
         init = "PyInit_" + module.rsplit(".", 1)[-1]
         merged.append(merge_extension(module, init, archive, deps, work, localize))
@@ -219,6 +243,13 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
         run([tools["cc"], "-O2", "-c", ROOT / "scripts" / "cxx_exception_stubs.c", "-o", stub],
             "compiling the C++ exception stubs")
         merged.append(stub)
+    used = [l for l in clib_links if l in final_libs]
+    if used:
+        (tmp / "clib").mkdir()
+        for lib, prefix in built_clibs:
+            for l in lib["libs"]:
+                if l in used:
+                    shutil.copy2(prefix / "lib" / f"lib{l}.a", tmp / "clib" / f"lib{l}.a")
     archive_name = "libcext_" + recipes.recipe_path(entry.name).stem + ".a"
     if merged:
         run([f"{LLVM}/llvm-ar", "rcs", tmp / "lib" / archive_name, *merged], f"archiving {archive_name}")
@@ -233,7 +264,8 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     secs = time.monotonic() - start
     (tmp / "build-info.json").write_text(json.dumps(
         {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
-         "modules": sorted(modules), "seconds": round(secs, 1)}, indent=1) + "\n")
+         "modules": sorted(modules), "seconds": round(secs, 1),
+         "c-libraries": {lib["name"]: prefix.name for lib, prefix in built_clibs}}, indent=1) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     (out / ".complete").touch()

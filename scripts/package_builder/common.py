@@ -77,9 +77,11 @@ def download(url: str, sha256: str, downloads: Path) -> Path:
         with urllib.request.urlopen(url, timeout=300) as response, open(part, "wb") as out:
             shutil.copyfileobj(response, out)
     except Exception as e:  # noqa: BLE001 (URLError, a TLS error, a broken Python: all the same here)
+        part.unlink(missing_ok=True)
         raise BuildError(f"downloading {url} to {part}: {type(e).__name__}: {e}")
     got = sha256_file(part)
     if got != sha256:
-        raise BuildError(f"sha256 mismatch for {url}: the lock says {sha256}, the download is {got}")
+        part.unlink()
+        raise BuildError(f"sha256 mismatch for {url}: the pin (lock file or definition) says {sha256}, the download is {got}")
     os.replace(part, path)
     return path

@@ -12,6 +12,7 @@
     exclude-extensions = ["numpy._core._*_tests"]   # extension modules not linked
     missing-ok = ["yaml._yaml"] # native wheel's modules this build may lack (pure fallback)
     env = { NAME = "value" }    # build environment
+    c-libraries = ["libyaml"]   # C libraries built for it (recipes/clibs/<name>.toml, clibs.py)
 
 The sdist and its sha256 come from the lock file, never from the recipe.
 """
@@ -28,7 +29,7 @@ from .toolchain import ROOT
 
 RECIPES = ROOT / "recipes"
 KNOWN = {"name", "versions", "build", "meson", "meson-options", "patches", "links", "cxx-exception-stubs",
-         "preimport", "python-exclude", "exclude-extensions", "missing-ok", "env", "import-name"}
+         "preimport", "python-exclude", "exclude-extensions", "missing-ok", "env", "import-name", "c-libraries"}
 
 
 def recipe_path(name: str) -> Path:
