@@ -10,9 +10,12 @@
 //! (with --resident N) the growth of this process's resident memory while N
 //! calls sleep at once, per call.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
+use common::rss;
 use onepy_sandbox::{Call, Options, Sandbox};
 use serde_json::json;
 use wasmtime::error::Context;
@@ -129,17 +132,6 @@ fn minor_faults() -> Result<u64> {
     // tty_nr, tpgid, flags, minflt.
     let fields = stat.rsplit_once(')').context("malformed /proc/thread-self/stat")?.1;
     Ok(fields.split_whitespace().nth(7).context("no minflt in /proc/thread-self/stat")?.parse()?)
-}
-
-/// VmRSS of this process, in bytes.
-fn rss() -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .context("no VmRSS in /proc/self/status")?;
-    Ok(kb * 1024)
 }
 
 /// Starts `n` calls that each sleep for a second (so all `n` instances are

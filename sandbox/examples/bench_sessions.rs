@@ -13,9 +13,12 @@
 //!   (each after one call), and per fork of one such session (each after
 //!   one call of its own), over `idle` of them.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
+use common::rss;
 use onepy_sandbox::{Call, Options, Outcome, Sandbox, Session};
 use serde_json::json;
 use wasmtime::error::Context;
@@ -56,17 +59,6 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
-}
-
-/// VmRSS of this process, in bytes.
-fn rss() -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .context("no VmRSS in /proc/self/status")?;
-    Ok(kb * 1024)
 }
 
 fn main() -> Result<()> {
