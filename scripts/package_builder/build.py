@@ -18,13 +18,12 @@ import fnmatch
 import hashlib
 import json
 import shutil
-import tarfile
 import time
 import zipfile
 from pathlib import Path
 
 from . import clibs, recipes
-from .common import BuildError, download, run, sha256_file, step
+from .common import BuildError, download, run, sha256_file, step, unpack_archive
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
@@ -78,19 +77,6 @@ def output_dir(entry, libpython: Path, cache: Path) -> Path:
     key = cache_key(entry, recipe_path, recipe, libpython, cache)
     return cache / "packages" / f"{recipes.recipe_path(entry.name).stem}-{entry.version}-{key}"
 
-
-def unpack_sdist(sdist: Path, into: Path) -> Path:
-    into.mkdir(parents=True)
-    if sdist.name.endswith(".zip"):
-        with zipfile.ZipFile(sdist) as z:
-            z.extractall(into)
-    else:
-        with tarfile.open(sdist) as tar:
-            tar.extractall(into, filter="data")
-    tops = list(into.iterdir())
-    if len(tops) != 1 or not tops[0].is_dir():
-        raise BuildError(f"{sdist}: expected one top directory, found {[t.name for t in tops]}")
-    return tops[0]
 
 
 def module_of(rel: str):
@@ -169,7 +155,7 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     how = f"recipe {recipe_path.name}" if recipe_path else "no recipe"
     print(f"[build] {entry.name} {entry.version} from {entry.filename} ({how}), logs in {logs}")
     sdist = download(entry.url, entry.sha256, cache / "downloads")
-    src = unpack_sdist(sdist, work / "src")
+    src = unpack_archive(sdist, work / "src")
     for patch in recipes.patches(recipe, entry.version):
         step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
              logs)

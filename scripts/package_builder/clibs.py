@@ -36,12 +36,11 @@ import hashlib
 import os
 import re
 import shutil
-import tarfile
 import time
 import tomllib
 from pathlib import Path
 
-from .common import BuildError, download, step
+from .common import BuildError, download, step, unpack_archive
 from .toolchain import LLVM, ROOT, write_toolchain
 
 DEFINITIONS = ROOT / "recipes" / "clibs"
@@ -150,15 +149,6 @@ def ensure(names: list, wanted_by: str, toolchain_id: bytes, libpython: Path, ca
     return done
 
 
-def unpack(archive: Path, into: Path) -> Path:
-    into.mkdir(parents=True)
-    with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
-    tops = list(into.iterdir())
-    if len(tops) != 1 or not tops[0].is_dir():
-        raise BuildError(f"{archive}: expected one top directory, found {[t.name for t in tops]}")
-    return tops[0]
-
 
 def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> None:
     name = f"C library {lib['name']} {lib['version']}"
@@ -169,7 +159,7 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
     logs.mkdir(parents=True)
     print(f"[clib] building {lib['name']} {lib['version']} ({lib['path'].name}), logs in {logs}")
     archive = download(f"{MIRROR}/{lib['source']}", lib["sha256"], cache / "downloads")
-    src = unpack(archive, work / "src")
+    src = unpack_archive(archive, work / "src")
     for rel, text in lib.get("write-files", {}).items():
         target = (src / rel).resolve()
         if not target.is_relative_to(src.resolve()):
