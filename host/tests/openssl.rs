@@ -16,7 +16,10 @@ fn pinned_openssl_version() -> String {
         .find_map(|l| l.strip_prefix("openssl ").map(|rest| rest.split_whitespace().next().unwrap_or("")))
         .expect("sources.lock has an openssl line");
     let file = path.rsplit('/').next().unwrap();
-    file.strip_prefix("openssl_").and_then(|f| f.strip_suffix(".orig.tar.gz")).expect("openssl_X.orig.tar.gz").to_string()
+    file.strip_prefix("openssl_")
+        .and_then(|f| f.strip_suffix(".orig.tar.gz"))
+        .expect("openssl_X.orig.tar.gz")
+        .to_string()
 }
 
 /// What only OpenSSL provides in hashlib (key derivation, the digests
