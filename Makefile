@@ -189,12 +189,13 @@ test-files-app:
 
 # numpy, markupsafe, msgpack and rpds-py built from their sdists (one per build
 # kind: meson with numpy's recipe; setuptools C, C++ and maturin with no recipe;
-# with pytest) for host/tests/numpy.rs and compiled.rs; native numpy of the same version
+# with pytest), and PyYAML with a C library (libyaml, recipes/clibs/) for
+# host/tests/numpy.rs and compiled.rs; native numpy of the same version
 # on the same CPython for expected values; numpy's own tests (linalg, fft,
 # random's Generator) from its sdist. numpy's version: one pin, here.
 NUMPY_VERSION := 2.5.5
-TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2 msgpack==1.2.4 rpds-py==2026.9.1" \
-    LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
+TEST_NUMPY_SETTINGS := PACKAGES="numpy==$(NUMPY_VERSION) markupsafe==3.0.3 pytest==8.4.2 msgpack==1.2.4 rpds-py==2026.9.1 \
+    pyyaml==6.0.4" LOCK=tests/numpy/pytest.lock OUTPUT=build/numpy.wasm
 NUMPY_NATIVE := $(CACHE_ROOT)/numpy-native-$(shell cat tests/numpy/native-requirements.txt tests/numpy/pytest.lock | sha256sum | cut -c1-12)
 NUMPY_TESTS  := $(CACHE_ROOT)/numpy-tests-$(NUMPY_VERSION)
 
@@ -219,8 +220,10 @@ test: build test-unit test-e2e test-sandbox
 # versions: built into build/packages.wasm, exercised by host/tests/verified.rs,
 # and their own tests (tests/packages/suites.toml) run in it and natively
 # (scripts/package_suites.py -> tests/packages/suite-results.md, docs/packages.md).
+# lxml 6.1 requires Cython>=3.2.9,<3.3 to build, the pinned build tools have
+# 3.3.1 (recipes/build-tools.txt): lxml~=6.0.0 (6.0.x) until they agree.
 TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache \
-    pandas regex orjson sqlalchemy aiohttp pytest" LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pytest" LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
 SUITES_ARGS = --lock tests/packages/verified.lock --cache $(CACHE_ROOT)
 
 # tests/packages/rust-panic: a pyo3 extension that panics, as a local sdist
@@ -331,14 +334,21 @@ sandbox: build $(SANDBOX_VENV)/.done
 	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --bin onepy-sandbox
 
 test-sandbox: build test-numpy sandbox
+	bash sandbox/vendor/verify.sh
 	ONEPY_SANDBOX_MODULE=$(CURDIR)/$(OUTPUT) ONEPY_SANDBOX_NUMPY_MODULE=$(CURDIR)/build/numpy.wasm \
 	    $(HOST_CARGO) test -q --profile host --locked -p onepy-sandbox -- --include-ignored --test-threads 2
+	@# Forks again, copying by comparing pages instead of reading /proc/self/pagemap.
+	ONEPY_SANDBOX_MODULE=$(CURDIR)/$(OUTPUT) ONEPY_SANDBOX_FORK_COMPARE=1 \
+	    $(HOST_CARGO) test -q --profile host --locked -p onepy-sandbox --test sessions -- fork --test-threads 2
 	$(BUILD_PYTHON) sandbox/tests/test_wheel.py dist
 
 bench-sandbox: build test-numpy sandbox
 	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --example bench
 	python3 benches/sandbox.py --module $(OUTPUT) --numpy build/numpy.wasm --wasmtime $(WASMTIME) \
 	    --bench target/host/examples/bench --out benches/sandbox.md
+	$(HOST_CARGO) build -q --profile host --locked -p onepy-sandbox --example bench_sessions
+	python3 benches/sandbox_sessions.py --module $(OUTPUT) --bench target/host/examples/bench_sessions \
+	    --out benches/sandbox-sessions.md
 	python3 scripts/readme_figures.py --write
 
 clean:

@@ -102,9 +102,13 @@ fn link_c_extensions() -> Result<()> {
         let text = std::fs::read_to_string(&inittab).with_context(|| format!("reading {}", inittab.display()))?;
         println!("cargo:rerun-if-changed={}", dir.join(".complete").display());
         println!("cargo:rustc-link-search=native={}", dir.join("lib").display());
-        // The C++ exception stubs (a link.txt entry, linked once for all packages).
-        if dir.join("stubs").is_dir() {
-            println!("cargo:rustc-link-search=native={}", dir.join("stubs").display());
+        // The C++ exception stubs (a link.txt entry, linked once for all
+        // packages) and the C libraries its recipe declared (recipes/clibs/),
+        // named in link.txt.
+        for sub in ["stubs", "clib"] {
+            if dir.join(sub).is_dir() {
+                println!("cargo:rustc-link-search=native={}", dir.join(sub).display());
+            }
         }
         for lib in std::fs::read_dir(dir.join("lib"))? {
             let name = lib?.file_name().to_string_lossy().into_owned();

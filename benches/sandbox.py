@@ -39,6 +39,37 @@ def fmt(r):
     return f"{r['median_ms']:.2f} ({r['p99_ms']:.2f})"
 
 
+# The slot reset before and after the vendored wasmtime patch
+# (sandbox/vendor/README.md), in one binary: WASMTIME_PAGEMAP_SCAN_ONCE=1
+# stops the PAGEMAP_SCAN after its first 32 dirty regions as wasmtime 48.0.8
+# does; ONEPY_SANDBOX_KEEP_RESIDENT sets linear_memory_keep_resident.
+RESET_VARIANTS = [
+    ("48.0.8: one scan (32 regions), keep 16 MiB", {"WASMTIME_PAGEMAP_SCAN_ONCE": "1",
+                                                     "ONEPY_SANDBOX_KEEP_RESIDENT": str(16 << 20)}),
+    ("patched: full scan, keep 16 MiB", {"ONEPY_SANDBOX_KEEP_RESIDENT": str(16 << 20)}),
+    ("patched: full scan, keep 4 MiB", {"ONEPY_SANDBOX_KEEP_RESIDENT": str(4 << 20)}),
+    ("patched: full scan, keep 1 MiB", {"ONEPY_SANDBOX_KEEP_RESIDENT": str(1 << 20)}),
+]
+KEEP_RESIDENT_LABEL = "4 MiB"
+RESET_SNIPPETS = [s for s in SNIPPETS if s[0] in ("print(1)", "import numpy; numpy.ones(1000).sum()")]
+
+
+def run_bench(args, module, code, env=None, extra=()):
+    argv = [args.bench, "--module", module, "--code", code, "--inputs", json.dumps(INPUTS),
+            "--calls", str(args.calls), "--threads", "2", *extra]
+    p = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if p.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout)
+
+
+def swap_state():
+    """'off', or the swap space /proc/swaps lists."""
+    with open("/proc/swaps") as f:
+        areas = f.read().splitlines()[1:]
+    return "off" if not areas else f"on ({len(areas)} area(s))"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--module", required=True)
@@ -63,10 +94,7 @@ def main():
                            check=True, capture_output=True)
         for label, code, numpy in SNIPPETS:
             module = args.numpy if numpy else args.module
-            lib = json.loads(subprocess.run(
-                [args.bench, "--module", module, "--code", code, "--inputs", json.dumps(INPUTS),
-                 "--calls", str(args.calls), "--threads", "2", "--dirty", "--resident", "16"],
-                check=True, capture_output=True, text=True).stdout)
+            lib = run_bench(args, module, code, extra=("--dirty", "--resident", "16"))
             sub_code = f"inputs = {INPUTS!r}\n{code}"
             wt = timed_runs([args.wasmtime, "run", "--allow-precompiled",
                              cwasm["numpy" if numpy else "plain"], "-c", sub_code], args.subprocess_calls)
@@ -74,10 +102,17 @@ def main():
             rows.append({"snippet": label, "module": os.path.basename(module), "sandbox": lib,
                          "wasmtime_run": wt, "python3": py})
             print(label, lib, wt, py, flush=True)
+        resets = []
+        for label, code, numpy in RESET_SNIPPETS:
+            module = args.numpy if numpy else args.module
+            for variant, env in RESET_VARIANTS:
+                r = run_bench(args, module, code, env=env, extra=("--resident", "16"))
+                resets.append({"snippet": label, "module": os.path.basename(module), "reset": variant, "sandbox": r})
+                print(label, variant, r, flush=True)
 
     lines = [
-        "| per call, ms: median (p99) | onepy_sandbox (fresh instance) | `wasmtime run --allow-precompiled` | `/usr/bin/python3 -c` | wasmtime run / sandbox | calls/s, 2 threads | dirtied per call | resident per concurrent call |",
-        "|---|---|---|---|---|---|---|---|",
+        "| per call, ms: median (p99) | onepy_sandbox (fresh instance) | `wasmtime run --allow-precompiled` | `/usr/bin/python3 -c` | wasmtime run / sandbox | calls/s, 2 threads | page faults per call | dirtied per call | resident per concurrent call |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         s = r["sandbox"]
@@ -85,6 +120,7 @@ def main():
             f"| `{r['snippet']}` ({r['module']}) | {fmt(s)} | {fmt(r['wasmtime_run'])} | "
             f"{fmt(r['python3']) if r['python3'] else 'n/a (no numpy)'} | "
             f"{r['wasmtime_run']['median_ms'] / s['median_ms']:.1f}x | {s['calls_per_sec']:.0f} | "
+            f"{s['faults_mean']:.0f} | "
             f"{s['dirty_bytes'] / 1024:.0f} KiB | {s['resident_bytes_per_call'] / 2**20:.1f} MiB |")
     create = ", ".join(f"{r['module']} {r['sandbox']['create_ms']:.0f} ms" for r in rows[::3])
     lines += [
@@ -93,13 +129,28 @@ def main():
         f"{args.calls} sequential calls per snippet after 20 warm-up calls, then {args.calls} calls on each of 2 threads; "
         f"subprocesses: {args.subprocess_calls} runs each. Dirtied: private pages of the instance's linear memory "
         f"after a call in a clean slot (/proc/self/pagemap). Resident: growth of the host process's RSS while "
-        f"16 calls sleep at once, divided by 16 (includes the image pages they map from the page cache). Machine: {os.cpu_count()} cores "
-        f"({platform.machine()}), load average {os.getloadavg()[0]:.1f} when it ended.",
+        f"16 calls sleep at once, divided by 16 (includes the image pages they map from the page cache). "
+        f"Page faults: the calling thread's minor faults during a call, instance reset included (mean).",
+        "",
+        "| slot reset after a call | snippet | median (p99), ms | calls/s, 2 threads | page faults per call | resident per concurrent call |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in resets:
+        s = r["sandbox"]
+        lines.append(f"| {r['reset']} | `{r['snippet']}` ({r['module']}) | {fmt(s)} | {s['calls_per_sec']:.0f} | "
+                     f"{s['faults_mean']:.0f} | {s['resident_bytes_per_call'] / 2**20:.1f} MiB |")
+    lines += [
+        "",
+        f"The same binary and settings as above; `48.0.8` stops the PAGEMAP_SCAN reset after 32 dirty regions and "
+        f"releases the rest (WASMTIME_PAGEMAP_SCAN_ONCE=1), `patched` resumes it (sandbox/vendor); keep: "
+        f"linear_memory_keep_resident, the most a reset restores in place (the sandbox uses "
+        f"{KEEP_RESIDENT_LABEL}). Machine: {os.cpu_count()} cores ({platform.machine()}), Linux {platform.release()}, "
+        f"swap {swap_state()}, load average {os.getloadavg()[0]:.1f} when it ended.",
     ]
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
-        json.dump(rows, f, indent=1)
+        json.dump({"calls": rows, "resets": resets}, f, indent=1)
 
 
 if __name__ == "__main__":

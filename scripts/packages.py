@@ -143,13 +143,29 @@ def fetch(args) -> None:
         from package_builder.merge import check_duplicates
         base = sorted((args.libpython / "lib").glob("*.a"))
         try:
-            check_duplicates(base, [a for _, o in built for a in sorted((o / "lib").glob("*.a"))])
+            check_duplicates(base, [a for _, o in built for a in sorted((o / "lib").glob("*.a"))]
+                             + c_libraries(built))
         except BuildError as err:
             die(str(err))
     shutil.rmtree(args.out, ignore_errors=True)
     tmp.rename(args.out)
     Path(f"{args.out}.cext").write_text(":".join(str(o) for _, o in built) + "\n")
     Path(f"{args.out}.preimport").write_text(" ".join(preimport) + "\n")
+
+
+def c_libraries(built: list) -> list:
+    """The C library archives (clib/) of the built packages, one per name: two
+    packages may share a library only if they built the same one."""
+    seen = {}
+    for e, out in built:
+        for archive in sorted((out / "clib").glob("*.a")):
+            digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+            if archive.name in seen and seen[archive.name][1] != digest:
+                die(f"packages '{seen[archive.name][0]}' and '{e.name}' link different builds of the C library "
+                    f"{archive.name} ({seen[archive.name][2]} and {archive}): the final link can have one. "
+                    f"Rebuild both with the same recipes/clibs definition.")
+            seen.setdefault(archive.name, (e.name, digest, archive))
+    return [archive for _, _, archive in seen.values()]
 
 
 def build_sdist(entry: Entry, args, locked: list) -> Path:

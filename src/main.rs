@@ -12,8 +12,10 @@ mod guest_module;
 mod importer;
 mod interpreter;
 mod memory_reserve;
+mod openssl;
 mod run;
 mod run_state;
+mod session;
 mod snapshot;
 mod snapshot_entropy;
 mod timing;
@@ -23,15 +25,19 @@ use std::ffi::OsString;
 use std::io::Write;
 
 fn main() {
-    // A bug on the Rust side must not end in a bare wasm trap.
-    std::panic::set_hook(Box::new(|info| {
-        eprintln!("onepy: internal error: {info}");
-        std::process::exit(70);
-    }));
+    set_panic_hook();
     let argv: Vec<OsString> = std::env::args_os().collect();
     let status = start(&argv);
     let _ = std::io::stdout().flush();
     std::process::exit(status);
+}
+
+/// A bug on the Rust side must not end in a bare wasm trap.
+fn set_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("onepy: internal error: {info}");
+        std::process::exit(70);
+    }));
 }
 
 fn start(argv: &[OsString]) -> i32 {
@@ -55,8 +61,20 @@ fn start(argv: &[OsString]) -> i32 {
             return 2;
         }
     };
-    let preinitialized = snapshot::was_preinitialized();
-    if preinitialized {
+    if let Err(status) = prepare_run() {
+        return status;
+    }
+    let status = run::run(&program, argv, &invocation);
+    timing::report();
+    status
+}
+
+/// Everything a run needs before its program: wasi-libc's and Python's
+/// per-run state refreshed (after a snapshot), the embedded filesystem
+/// mounted, the interpreter up. Also the first step of a sandbox session
+/// (src/session.rs). Err: the exit status after the message was printed.
+fn prepare_run() -> Result<(), i32> {
+    if snapshot::was_preinitialized() {
         run_state::refresh_libc();
     }
     // After wasi-libc's preopen table was reset (or before its first use).
@@ -64,7 +82,7 @@ fn start(argv: &[OsString]) -> i32 {
     timing::enable_from_env();
     if let Err(err) = snapshot::ensure_initialized() {
         eprintln!("onepy: fatal: cannot start the Python interpreter: {err:#}");
-        return 1;
+        return Err(1);
     }
     timing::mark("initialize");
     let refreshed = pyo3::Python::attach(|py| {
@@ -74,12 +92,10 @@ fn start(argv: &[OsString]) -> i32 {
     });
     if refreshed.is_err() {
         eprintln!("onepy: fatal: cannot reset the per-run state");
-        return 1;
+        return Err(1);
     }
     timing::mark("refresh");
-    let status = run::run(&program, argv, &invocation);
-    timing::report();
-    status
+    Ok(())
 }
 
 /// `-V` -> "Python 3.14.7"; `-VV` adds the build information.

@@ -115,26 +115,30 @@ fn scratch_lock(name: &str) -> String {
     lock.display().to_string()
 }
 
-/// A compiled package that cannot be built (lxml needs libxml2 and libxslt,
-/// which onepy does not build yet) fails the build naming the package, the
-/// step, the command and the log's tail; the previous output is kept.
+/// A compiled package that cannot be built (pycurl needs libcurl, which no
+/// recipe provides: its setup.py's `curl-config` is answered by the C-library
+/// guard, not the host's) fails the build naming the package, the step, the
+/// command and the log's tail; the previous output is kept.
 #[test]
 fn a_package_that_cannot_be_built_fails_clearly_and_the_output_is_kept() {
     let output = repo_root().join("build/refused.wasm");
     std::fs::write(&output, b"previous build").unwrap();
     let (status, text) = make_build(&[
-        "PACKAGES=lxml==6.0.2".into(),
-        format!("LOCK={}", scratch_lock("lxml")),
+        "PACKAGES=pycurl==7.49.0".into(),
+        format!("LOCK={}", scratch_lock("pycurl")),
         "OUTPUT=build/refused.wasm".into(),
     ]);
     assert_ne!(status, 0, "{text}");
     assert!(
-        text.contains("error: building lxml failed at step 'build-wheel-setuptools' (exit status 1)\ncommand: "),
+        text.contains("error: building pycurl failed at step 'build-wheel-setuptools' (exit status 1)\ncommand: "),
         "{text}"
     );
     assert!(text.contains("build-wheel-setuptools.log (last 40 lines)"), "{text}");
-    assert!(text.contains("pep517_hook.py wheel setuptools.build_meta:__legacy__ "), "{text}");
-    assert!(text.contains("libxslt"), "the log tail names what is missing: {text}");
+    assert!(text.contains("pep517_hook.py wheel setuptools.build_meta "), "{text}");
+    assert!(
+        text.contains("pycurl 7.49.0 declares no C library that provides curl-config"),
+        "the log tail names what is missing: {text}"
+    );
     assert_eq!(std::fs::read(&output).unwrap(), b"previous build");
 }
 
@@ -164,6 +168,30 @@ fn packages_py_unit_tests() {
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("Ran 7 tests"), "{text}");
+}
+
+/// The C-library stage (scripts/package_builder/clibs.py) on synthetic
+/// definitions: an unknown library, a download failing its sha256 and a
+/// library failing to compile are clear errors that cache nothing and leave
+/// a built prefix untouched; host include directories are refused. Runs the
+/// wasm toolchain, with the tools venv's Python.
+#[test]
+fn clibs_py_unit_tests() {
+    let libpython = onepy_host::guest::libpython_dir();
+    let python = libpython
+        .parent()
+        .unwrap()
+        .join(format!("tools-venv-{}/bin/python", libpython.file_name().unwrap().to_string_lossy()));
+    assert!(python.is_file(), "{} is missing: run `make test-numpy`", python.display());
+    let out = Command::new(&python)
+        .args(["-m", "unittest", "-v", "tests/test_clibs_py.py"])
+        .env("ONEPY_LIBPYTHON_DIR", libpython)
+        .current_dir(repo_root())
+        .output()
+        .expect("running python -m unittest");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Ran 10 tests") && text.ends_with("OK\n"), "{text}");
 }
 
 /// Every file of every wheel in the app build is embedded byte for byte as

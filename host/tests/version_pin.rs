@@ -21,6 +21,8 @@ const GENERATED: &[&str] = &[
     "benches/compute/results.md",
     "benches/compute/results.json",
     "benches/compute/levers.md",
+    "benches/compute/vs-previous.md",
+    "benches/compute/vs-previous.json",
     "conformance/results.md",
     "conformance/summary.md",
     "conformance/regrtest.md",

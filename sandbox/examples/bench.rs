@@ -3,15 +3,19 @@
 //! bench --module M --code CODE [--inputs JSON] [--calls N] [--threads T] [--dirty] [--resident N]
 //!
 //! Prints one JSON object: the sandbox creation time, per-call latencies
-//! (median, p99, in ms) of `calls` sequential calls after 20 warm-up calls,
-//! calls per second with `threads` threads, and (with --dirty, measured in a
+//! (median, p99, in ms) and minor page faults (median, mean) of `calls`
+//! sequential calls after 20 warm-up calls, calls per second with `threads`
+//! threads, and (with --dirty, measured in a
 //! separate pass) the median bytes of linear memory a call dirtied, and
 //! (with --resident N) the growth of this process's resident memory while N
 //! calls sleep at once, per call.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
+use common::rss;
 use onepy_sandbox::{Call, Options, Sandbox};
 use serde_json::json;
 use wasmtime::error::Context;
@@ -55,9 +59,18 @@ fn main() -> Result<()> {
     for _ in 0..20 {
         call(&sandbox)?;
     }
-    let mut lat: Vec<f64> = (0..calls).map(|_| call(&sandbox)).collect::<Result<_>>()?;
+    let mut lat = Vec::with_capacity(calls);
+    let mut faults = Vec::with_capacity(calls);
+    for _ in 0..calls {
+        let before = minor_faults()?;
+        lat.push(call(&sandbox)?);
+        faults.push(minor_faults()? - before);
+    }
     lat.sort_by(f64::total_cmp);
     let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    let faults_mean = faults.iter().sum::<u64>() as f64 / faults.len() as f64;
+    faults.sort();
+    let faults_median = faults[faults.len() / 2];
 
     let per_thread = calls;
     let t = Instant::now();
@@ -102,6 +115,8 @@ fn main() -> Result<()> {
             "calls": calls,
             "threads": threads,
             "calls_per_sec": calls_per_sec,
+            "faults_median": faults_median,
+            "faults_mean": faults_mean,
             "dirty_bytes": dirty_bytes,
             "resident_bytes_per_call": resident_per_call,
         })
@@ -109,15 +124,14 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// VmRSS of this process, in bytes.
-fn rss() -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .context("no VmRSS in /proc/self/status")?;
-    Ok(kb * 1024)
+/// Minor page faults of the calling thread so far (a call runs, and its
+/// instance is reset, on the thread that makes it).
+fn minor_faults() -> Result<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat")?;
+    // After the command name in parentheses: state, ppid, pgrp, session,
+    // tty_nr, tpgid, flags, minflt.
+    let fields = stat.rsplit_once(')').context("malformed /proc/thread-self/stat")?.1;
+    Ok(fields.split_whitespace().nth(7).context("no minflt in /proc/thread-self/stat")?.parse()?)
 }
 
 /// Starts `n` calls that each sleep for a second (so all `n` instances are

@@ -19,6 +19,8 @@
 //! `MemoryError` where it can), and the size of stdout and stderr (a write
 //! past the cap ends the call) and of the result. A trap ends only its own call; every ending is an [`Outcome`].
 //! Host callbacks ([`callbacks`]) reach the code as `onepy_host.NAME(...)`.
+//! [`Sandbox::session`] keeps one instance for many calls instead, and
+//! [`Session::fork`] copies one ([`session`]'s documentation).
 
 pub mod cache;
 pub mod callbacks;
@@ -26,6 +28,8 @@ mod deadline;
 pub mod pipe;
 #[cfg(feature = "python")]
 mod python;
+mod reset_check;
+pub mod session;
 mod shadow;
 
 use std::collections::BTreeMap;
@@ -51,7 +55,8 @@ use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 use crate::callbacks::Callbacks;
 pub use crate::callbacks::{Callback, HOST_FD};
 use crate::deadline::{CallClock, DeadlineExceeded};
-use crate::pipe::{CappedPipe, OutputLimitExceeded, ResultLimitExceeded};
+use crate::pipe::{CappedPipe, Captured, OutputLimitExceeded, ResultLimitExceeded};
+pub use crate::session::{DEFAULT_IDLE_TIMEOUT, Session};
 
 /// The program `python -c` runs: the guest side of the sandbox is the
 /// module `_onepy_sandbox` (src/python/_onepy_sandbox.py), part of every
@@ -61,8 +66,13 @@ use crate::pipe::{CappedPipe, OutputLimitExceeded, ResultLimitExceeded};
 /// which the host's stdout pipe routes to a separate buffer.
 pub const RUNNER: &str = "import _onepy_sandbox; _onepy_sandbox.main()";
 
-/// Bytes of a memory slot reset in place (not released) after a call.
-const KEEP_RESIDENT: usize = 16 << 20;
+/// Bytes of a memory slot reset in place (not released) after a call: the
+/// most a slot keeps private between calls. A slot holds the union of the
+/// pages its calls dirtied, up to this, and every reset copies all of them
+/// back, so this also bounds the copy. `make bench-sandbox` compares 1, 4
+/// and 16 MiB (benches/sandbox.md): `print(1)` fits in 1 MiB, the numpy
+/// snippet needs more (22 page faults per call at 1 MiB, none at 4 MiB).
+const KEEP_RESIDENT: usize = 4 << 20;
 
 /// The least time [`Sandbox::new`] gives its test call.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -97,7 +107,8 @@ pub struct Options {
     /// Host directories the code sees (none by default).
     pub dirs: Vec<DirMapping>,
     /// A fresh empty host directory per call, mounted at `/tmp` and removed
-    /// after the call.
+    /// after the call (a session keeps one for all its calls, and a fork
+    /// gets a copy).
     pub scratch: bool,
     /// wasmtime's `max_wasm_stack` (None: wasmtime's default).
     pub max_wasm_stack: Option<usize>,
@@ -151,6 +162,12 @@ pub enum ErrorKind {
     InvalidResult,
     /// A trap (wasm `unreachable`, stack exhaustion, ...) or a host error.
     Crashed,
+    /// A session call that did not run: an earlier call of the session hit
+    /// a limit or crashed, so its state may be inconsistent ([`Session`]).
+    SessionDead,
+    /// A session call that did not run: the session was idle too long, or
+    /// was closed, and its instance is gone ([`Session`]).
+    SessionExpired,
 }
 
 impl ErrorKind {
@@ -162,6 +179,8 @@ impl ErrorKind {
             ErrorKind::ResultLimit => "result_limit",
             ErrorKind::InvalidResult => "invalid_result",
             ErrorKind::Crashed => "crashed",
+            ErrorKind::SessionDead => "session_dead",
+            ErrorKind::SessionExpired => "session_expired",
         }
     }
 }
@@ -252,6 +271,8 @@ pub struct Sandbox {
     callbacks: Callbacks,
     hasher: RandomState,
     counter: AtomicU64,
+    /// The live sessions, for the thread that expires idle ones.
+    sessions: session::Registry,
     _ticker: Ticker,
 }
 
@@ -283,13 +304,34 @@ pub fn engine_config(options: &Options) -> Config {
     // half of a call's time was the kernel's. With PAGEMAP_SCAN (Linux 6.7+,
     // `Auto` falls back elsewhere) wasmtime finds the pages a call wrote and
     // copies them back from the image, up to `keep_resident` bytes, leaving
-    // the mappings in place. The benchmark's dirty-page count needs slots
-    // that start clean, so it turns this off.
+    // the mappings in place; the patched wasmtime (sandbox/vendor) scans past
+    // 32 runs of dirty pages, so a warm slot takes no page faults at all.
+    // The benchmark's dirty-page count needs slots that start clean, so it
+    // turns this off.
     if !options.measure_dirty {
-        pool.linear_memory_keep_resident(KEEP_RESIDENT).table_keep_resident(1 << 20).pagemap_scan(Enabled::Auto);
+        let keep = keep_resident().unwrap_or(KEEP_RESIDENT);
+        pool.linear_memory_keep_resident(keep).table_keep_resident(1 << 20).pagemap_scan(Enabled::Auto);
     }
+    // Left at wasmtime's defaults, measured (docs/sandbox.md): lazy table
+    // initialisation (`table_lazy_init(false)` made each instantiation
+    // initialise CPython's whole function table: ~0.8 ms more CPU per
+    // `print(1)` call) and the Spectre mitigation of table accesses (no gain
+    // measurable here, and the code is untrusted).
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     config
+}
+
+/// `ONEPY_SANDBOX_KEEP_RESIDENT`: bytes of a memory slot to reset in place,
+/// instead of [`KEEP_RESIDENT`] (benchmarks use it to size that constant).
+fn keep_resident() -> Result<usize> {
+    match std::env::var("ONEPY_SANDBOX_KEEP_RESIDENT") {
+        Err(std::env::VarError::NotPresent) => Ok(KEEP_RESIDENT),
+        Ok(v) => match v.parse::<usize>() {
+            Ok(n) if n % 4096 == 0 => Ok(n),
+            _ => bail!("ONEPY_SANDBOX_KEEP_RESIDENT={v:?} is not a number of bytes that is a multiple of 4096"),
+        },
+        Err(e) => bail!("ONEPY_SANDBOX_KEEP_RESIDENT: {e}"),
+    }
 }
 
 impl Sandbox {
@@ -301,6 +343,7 @@ impl Sandbox {
 
     /// A sandbox running the module `wasm` (a wasm binary).
     pub fn new(wasm: &[u8], options: Options) -> Result<Sandbox> {
+        keep_resident()?;
         let engine = Engine::new(&engine_config(&options))?;
         let dir = match &options.cache_dir {
             Some(d) => d.clone(),
@@ -334,6 +377,7 @@ impl Sandbox {
             options,
             hasher: RandomState::new(),
             counter: AtomicU64::new(0),
+            sessions: session::Registry::default(),
             _ticker: Ticker { stop, thread: Some(thread) },
         };
         // Fail here, not on the first call, if the pool cannot hold the
@@ -351,6 +395,8 @@ impl Sandbox {
                 String::from_utf8_lossy(&probe.stderr).trim_end()
             );
         }
+        // Refuse to run calls that could see each other's memory.
+        reset_check::check(&sandbox)?;
         Ok(sandbox)
     }
 
@@ -404,13 +450,9 @@ impl Sandbox {
         let stdout =
             CappedPipe::new(self.options.output_limit, Some(nonce.as_bytes().to_vec()), self.options.result_limit);
         let stderr = CappedPipe::new(self.options.output_limit, None, 0);
-
-        let mut b = WasiCtxBuilder::new();
+        let scratch = if self.options.scratch { Some(ScratchDir::new()?) } else { None };
+        let mut b = self.wasi_builder(&stdout, &stderr, started, scratch.as_ref())?;
         b.args(&["python", "-c", RUNNER]);
-        b.monotonic_clock(CallClock(started));
-        for (k, v) in &self.options.env {
-            b.env(k, v);
-        }
         b.env("ONEPY_SANDBOX_NONCE", &nonce);
         b.env("ONEPY_SANDBOX_CODE", call.code);
         if let Some(inputs) = call.inputs_json {
@@ -419,24 +461,9 @@ impl Sandbox {
         if let Some(data) = &call.stdin {
             b.stdin(MemoryInputPipe::new(data.clone()));
         }
-        b.stdout(stdout.clone());
-        b.stderr(stderr.clone());
-        for d in &self.options.dirs {
-            let perms = if d.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
-            b.preopened_dir(&d.host, &d.guest, perms).with_context(|| format!("preopening {}", d.host.display()))?;
-        }
-        let scratch = if self.options.scratch { Some(ScratchDir::new()?) } else { None };
-        if let Some(s) = &scratch {
-            b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
-        }
 
         let mut store = self.store(b.build_p1(), started, timeout);
-        // Capped: wasmtime adds the current epoch to it.
-        let ticks = (timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
-        store.set_epoch_deadline(ticks);
-        if let Some(fuel) = self.options.fuel {
-            store.set_fuel(fuel)?;
-        }
+        self.arm(&mut store, timeout)?;
         // Fails when `max_concurrency` instances are already running.
         let instance = self.pre.instantiate(&mut store).context("instantiating the module")?;
         let ran = instance.get_typed_func::<(), ()>(&mut store, "_start").and_then(|start| start.call(&mut store, ()));
@@ -449,11 +476,62 @@ impl Sandbox {
         let memory_denied = store.data().limiter.memory_denied;
         drop(store);
         drop(scratch);
-        let out = stdout.take();
-        let err = stderr.take();
+        let mut outcome = self.outcome(ran.map(|()| 0), memory_denied, stdout.take(), stderr.take(), started);
+        outcome.dirty_bytes = dirty_bytes;
+        Ok(outcome)
+    }
 
+    /// A WASI context with what every instance of this sandbox gets: its
+    /// environment, directories, the scratch directory as `/tmp`, the
+    /// monotonic clock starting at `clock_origin`, stdout and stderr.
+    fn wasi_builder(
+        &self,
+        stdout: &CappedPipe,
+        stderr: &CappedPipe,
+        clock_origin: Instant,
+        scratch: Option<&ScratchDir>,
+    ) -> Result<WasiCtxBuilder> {
+        let mut b = WasiCtxBuilder::new();
+        b.monotonic_clock(CallClock(clock_origin));
+        for (k, v) in &self.options.env {
+            b.env(k, v);
+        }
+        b.stdout(stdout.clone());
+        b.stderr(stderr.clone());
+        for d in &self.options.dirs {
+            let perms = if d.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
+            b.preopened_dir(&d.host, &d.guest, perms).with_context(|| format!("preopening {}", d.host.display()))?;
+        }
+        if let Some(s) = scratch {
+            b.preopened_dir(&s.0, "/tmp", FsPerms::ReadWrite)?;
+        }
+        Ok(b)
+    }
+
+    /// Gives the next call in `store` `timeout` of wall-clock time (epoch
+    /// ticks) and its fuel.
+    fn arm(&self, store: &mut Store<CallState>, timeout: Duration) -> Result<()> {
+        // Capped: wasmtime adds the current epoch to it.
+        let ticks = (timeout.as_nanos().div_ceil(TICK.as_nanos()) + 1).min(1 << 62) as u64;
+        store.set_epoch_deadline(ticks);
+        if let Some(fuel) = self.options.fuel {
+            store.set_fuel(fuel)?;
+        }
+        Ok(())
+    }
+
+    /// The [`Outcome`] of a call that ended with `ran` (the exit status, or
+    /// the trap or host error), given what it wrote.
+    fn outcome(
+        &self,
+        ran: Result<i32>,
+        memory_denied: bool,
+        out: Captured,
+        err: Captured,
+        started: Instant,
+    ) -> Outcome {
         let (exit_code, mut error, mut error_detail) = match ran {
-            Ok(()) => (Some(0), None, None),
+            Ok(status) => (Some(status), None, None),
             Err(e) => {
                 if let Some(exit) = e.downcast_ref::<I32Exit>() {
                     (Some(exit.0), None, None)
@@ -493,7 +571,7 @@ impl Sandbox {
                 None
             }
         };
-        Ok(Outcome {
+        Outcome {
             stdout: out.bytes,
             stderr: err.bytes,
             stdout_truncated: out.truncated,
@@ -503,8 +581,8 @@ impl Sandbox {
             error,
             error_detail,
             duration: started.elapsed(),
-            dirty_bytes,
-        })
+            dirty_bytes: None,
+        }
     }
 }
 
@@ -562,21 +640,9 @@ fn check_imports(module: &Module) -> Result<()> {
 }
 
 /// The bytes of `[start, start + len)` this process holds as private pages
-/// (copied from the image or zero-filled on write), from /proc/self/pagemap:
-/// present, exclusively mapped and not file-backed. Linux only.
+/// (see [`reset_check::private_pages`]). Linux only.
 fn dirty_bytes(start: usize, len: usize) -> Option<u64> {
-    use std::io::{Read, Seek, SeekFrom};
-    const PAGE: usize = 4096;
-    let mut pagemap = std::fs::File::open("/proc/self/pagemap").ok()?;
-    pagemap.seek(SeekFrom::Start((start / PAGE * 8) as u64)).ok()?;
-    let mut entries = vec![0u8; len.div_ceil(PAGE) * 8];
-    pagemap.read_exact(&mut entries).ok()?;
-    let private = entries
-        .chunks_exact(8)
-        .map(|e| u64::from_le_bytes(e.try_into().unwrap()))
-        .filter(|e| e >> 63 & 1 == 1 && e >> 56 & 1 == 1 && e >> 61 & 1 == 0)
-        .count();
-    Some((private * PAGE) as u64)
+    reset_check::private_pages(start, len).map(|pages| (pages.len() * 4096) as u64)
 }
 
 struct ScratchDir(PathBuf);

@@ -72,6 +72,12 @@ impl CappedPipe {
         CappedPipe(Arc::new(Mutex::new(State { cap, marker, result_cap, ..State::default() })))
     }
 
+    /// Empties the pipe for the next call of a session, with that call's
+    /// caps and marker.
+    pub fn reset(&self, cap: usize, marker: Option<Vec<u8>>, result_cap: usize) {
+        *self.lock() = State { cap, marker, result_cap, ..State::default() };
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the buffer inconsistent.
         self.0.lock().unwrap_or_else(|e| e.into_inner())

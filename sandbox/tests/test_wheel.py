@@ -1,5 +1,6 @@
 """Installs the built onepy_sandbox wheel into a clean venv and runs the
-README's example with it, then a few checks of the Python API.
+README's examples and the package's README (sandbox/README.md) with it, then
+checks of the Python API: calls, sessions, the async variants, type hints.
 
 Usage: python3 sandbox/tests/test_wheel.py DIST_DIR
 """
@@ -86,13 +87,133 @@ assert got == list(range(40)), got
 print("api ok")
 '''
 
+SESSION_CHECKS = r'''
+import concurrent.futures, time
+from onepy_sandbox import Sandbox, Session
+s = Sandbox(timeout=5, scratch=True, output_limit=1000)
+with s.session() as a:
+    assert isinstance(a, Session) and a.alive and a.calls == 0
+    r = a.run("import fractions\nx = [1]\nopen('/tmp/f', 'w').write('a')\nprint('one')")
+    assert r.ok and r.stdout == "one\n" and not r.has_result, r
+    r = a.run("result = [x, 'fractions' in globals(), open('/tmp/f').read(), inputs, input()]", inputs={"k": 1}, stdin="line\n")
+    assert r.ok and r.stdout == "" and r.result == [[1], True, "a", {"k": 1}, "line"], r
+    r = a.run("raise KeyError('k')")
+    assert r.error is None and r.exit_code == 1 and "KeyError: 'k'" in r.stderr and a.alive, r
+    b = a.fork()
+    b.run("x.append('b')\nopen('/tmp/f', 'w').write('b')")
+    a.run("x.append('a')")
+    assert a.run("result = [x, open('/tmp/f').read()]").result == [[1, "a"], "a"]
+    assert b.run("result = [x, open('/tmp/f').read()]").result == [[1, "b"], "b"]
+    r = a.run("print('y' * 50)", output_limit=10)
+    assert r.error == "output_limit" and r.stdout == "y" * 10 and not a.alive, r
+    r = a.run("result = x")
+    assert r.error == "session_dead" and r.exit_code is None and "call 6 ended with output_limit" in r.error_detail, r
+    try:
+        a.fork()
+        raise AssertionError("a dead session forked")
+    except RuntimeError as e:
+        assert "the session is dead" in str(e), e
+    started = time.monotonic()
+    r = b.run("import time\ntime.sleep(60)", timeout=0.5)
+    assert r.error == "timeout" and time.monotonic() - started < 5, r
+    assert b.run("result = 1").error == "session_dead"
+a2 = s.session()
+a2.close()
+assert a2.run("result = 1").error == "session_expired" and not a2.alive
+idle = s.session(idle_timeout=1.0)
+idle.run("x = 1")
+time.sleep(2.5)
+r = idle.run("result = x")
+assert r.error == "session_expired" and "idle timeout" in r.error_detail, r
+def worker(t):
+    w = s.session()
+    w.run(f"me = {t}\ntotal = 0")
+    for i in range(10):
+        r = w.run(f"total += {i}\nresult = [me, total]")
+        assert r.result == [t, sum(range(i + 1))], r
+    return t
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    assert sorted(pool.map(worker, range(4))) == [0, 1, 2, 3]
+print("sessions ok")
+'''
 
-def readme_example(name: str = "sandbox example") -> str:
-    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+ASYNC_CHECKS = r'''
+import asyncio, time
+from onepy_sandbox import Sandbox
+
+async def ticker(stop):
+    """Counts event-loop turns while calls run: a blocked loop would not."""
+    n = 0
+    while not stop.is_set():
+        await asyncio.sleep(0.01)
+        n += 1
+    return n
+
+async def main():
+    s = Sandbox(timeout=5)
+    stop = asyncio.Event()
+    tick = asyncio.create_task(ticker(stop))
+    rs = await asyncio.gather(*(s.run_async("import time\ntime.sleep(0.3)\nresult = inputs", inputs=i) for i in range(4)))
+    assert [r.result for r in rs] == [0, 1, 2, 3], rs
+    r = await s.run_async("import time\ntime.sleep(60)")
+    assert r.error == "timeout", r
+    stop.set()
+    turns = await tick
+    assert turns >= 50, turns
+    session = s.session()
+    await session.run_async("x = 40")
+    child = await session.fork_async()
+    assert (await child.run_async("result = x + inputs", inputs=2)).result == 42
+    # Cancelling the task does not stop the call: it runs to its end and
+    # its effects stay in the session; the next call waits for it.
+    task = asyncio.create_task(session.run_async("import time\ntime.sleep(1.5)\nx = 'after'"))
+    await asyncio.sleep(0.5)
+    task.cancel()
+    try:
+        await task
+        raise AssertionError("the task was not cancelled")
+    except asyncio.CancelledError:
+        pass
+    r = await session.run_async("result = x")
+    assert r.result == "after", r
+    r = await session.run_async("while True: pass", timeout=0.5)
+    assert r.error == "timeout", r
+    assert (await session.run_async("result = 1")).error == "session_dead"
+
+asyncio.run(main())
+print("async ok")
+'''
+
+TYPING_CHECKS = r'''
+import importlib.util, os, typing
+import onepy_sandbox
+root = os.path.dirname(onepy_sandbox.__file__)
+assert os.path.isfile(os.path.join(root, "py.typed")), os.listdir(root)
+assert os.path.isfile(os.path.join(root, "_native.pyi")), os.listdir(root)
+from onepy_sandbox import Sandbox, Session, Result
+hints = typing.get_type_hints(Session.run)
+assert hints["return"] is Result and hints["code"] is str, hints
+assert typing.get_type_hints(Sandbox.session)["return"] is Session
+assert typing.get_type_hints(Sandbox.run_async)["return"] is Result
+print("typing ok")
+'''
+
+
+def readme_example(name: str = "sandbox example", page: str = "README.md") -> str:
+    text = open(os.path.join(ROOT, page), encoding="utf-8").read()
     m = re.search(rf"<!-- {name} -->\n```python\n(.*?)```", text, re.S)
     if not m:
-        sys.exit(f"README.md has no '<!-- {name} -->' block")
+        sys.exit(f"{page} has no '<!-- {name} -->' block")
     return m.group(1)
+
+
+# The package's README (sandbox/README.md, the wheel's description): each
+# example and the lines it must print; docs/sandbox.md shows the same text.
+PACKAGE_EXAMPLES = {
+    "sandbox example": ["[6, 120]", "timeout"],
+    "sandbox session example": ["['main'] ['branch']", "kept", "timeout", "session_dead"],
+    "sandbox async example": ["[0, 1, 4, 9] 6"],
+}
 
 
 def main() -> None:
@@ -103,6 +224,13 @@ def main() -> None:
     example = readme_example()
     assert len(example.strip().splitlines()) <= 5, example
     callbacks_example = readme_example("sandbox callbacks example")
+    package_examples = {}
+    for name in PACKAGE_EXAMPLES:
+        package_examples[name] = readme_example(name, "sandbox/README.md")
+        if name != "sandbox example" and readme_example(name, "docs/sandbox.md") != package_examples[name]:
+            sys.exit(f"docs/sandbox.md: the '{name}' differs from sandbox/README.md's")
+    if package_examples["sandbox example"] != example:
+        sys.exit("sandbox/README.md: the sandbox example differs from README.md's")
     with tempfile.TemporaryDirectory() as tmp:
         venv = os.path.join(tmp, "venv")
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
@@ -117,11 +245,17 @@ def main() -> None:
         took = time.monotonic() - started
         if out.returncode != 0 or out.stdout.splitlines() != ["1", "timeout"] or took > 30:
             sys.exit(f"README callbacks example failed ({out.returncode}, {took:.1f} s):\n{out.stdout}\n{out.stderr}")
+        for name, expected in PACKAGE_EXAMPLES.items():
+            out = subprocess.run([py, "-c", package_examples[name]], cwd=tmp, capture_output=True, text=True)
+            if out.returncode != 0 or out.stdout.splitlines() != expected:
+                sys.exit(f"sandbox/README.md's {name} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
         env = {**os.environ, "ONEPY_GUEST_SRC": os.path.join(ROOT, "src", "python")}
-        out = subprocess.run([py, "-c", API_CHECKS], cwd=tmp, env=env, capture_output=True, text=True)
-        if out.returncode != 0 or out.stdout.strip() != "api ok":
-            sys.exit(f"API checks failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    print("test_wheel: README examples and API checks pass in a clean venv")
+        checks = [(API_CHECKS, "api ok"), (SESSION_CHECKS, "sessions ok"), (ASYNC_CHECKS, "async ok"), (TYPING_CHECKS, "typing ok")]
+        for code, ok in checks:
+            out = subprocess.run([py, "-c", code], cwd=tmp, env=env, capture_output=True, text=True)
+            if out.returncode != 0 or out.stdout.strip() != ok:
+                sys.exit(f"{ok.split()[0]} checks failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    print("test_wheel: README examples, the package's README and API, session, async and typing checks pass in a clean venv")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 statically into python.wasm.
 
   common.py      errors (package, step, command, log tail), logged steps, pinned downloads
+  clibs.py       C libraries a recipe declares, built from pinned Debian sources, cached
   toolchain.py   compiler wrappers, meson cross file, the WASI-answering Python
   wasm_cc.py     the compiler wrapper: `-shared` links become archives, recorded
   pep517.py      the sdist's own backend (setuptools: C, C++, Cython; meson-python)

@@ -3,6 +3,7 @@
   lib/libcext_<name>.a   one object per extension module, merged and localized
   inittab.txt            `<dotted module name> <init symbol>` per extension module
   link.txt               extra static libraries the final link needs
+  clib/lib<name>.a       the C libraries the recipe declares (c-libraries), for that link
   preimport.txt          modules the recipe imports into the snapshot
   site-packages/         the package's Python files and dist-info (no .so)
 
@@ -17,13 +18,12 @@ import fnmatch
 import hashlib
 import json
 import shutil
-import tarfile
 import time
 import zipfile
 from pathlib import Path
 
-from . import build_deps, recipes
-from .common import BuildError, download, run, sha256_file, step
+from . import build_deps, clibs, recipes
+from .common import BuildError, download, run, sha256_file, step, unpack_archive
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
@@ -47,10 +47,19 @@ def toolchain_identity() -> bytes:
     return result.stdout
 
 
-def cache_key(entry, recipe_path, recipe: dict, libpython: Path, dep_outs: list) -> str:
+def declared_clibs(recipe_path, recipe: dict, libpython: Path, cache: Path) -> list:
+    """[(definition, prefix)] of the recipe's c-libraries and their dependencies."""
+    names = recipe.get("c-libraries", [])
+    if not names:
+        return []
+    return clibs.prefixes(names, f"the recipe {recipe_path}", toolchain_identity(), libpython, cache)
+
+
+def cache_key(entry, recipe_path, recipe: dict, libpython: Path, cache: Path, dep_outs: list) -> str:
     """Declared inputs only: the sdist's sha256, the recipe and its patches,
     the builder's sources, the pinned build tools, the toolchain, libpython,
-    the outputs of the locked packages its build compiles against."""
+    the C libraries' keys, the outputs of the locked packages its build
+    compiles against."""
     h = hashlib.sha256(f"{entry.name}=={entry.version} {entry.sha256} {entry.native_sha256}\n".encode())
     for out in dep_outs:
         h.update(f"built dependency {out.name}\n".encode())
@@ -62,27 +71,16 @@ def cache_key(entry, recipe_path, recipe: dict, libpython: Path, dep_outs: list)
         h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
     h.update(toolchain_identity())
     h.update(libpython.name.encode())  # the libpython directory's name is its own key
+    for _, prefix in declared_clibs(recipe_path, recipe, libpython, cache):
+        h.update(b"\0" + prefix.name.encode())  # a prefix's name holds its key
     return h.hexdigest()[:16]
 
 
 def output_dir(entry, libpython: Path, cache: Path, dep_outs: list) -> Path:
     recipe_path, recipe = recipes.load(entry.name, entry.version)
-    key = cache_key(entry, recipe_path, recipe, libpython, dep_outs)
+    key = cache_key(entry, recipe_path, recipe, libpython, cache, dep_outs)
     return cache / "packages" / f"{recipes.recipe_path(entry.name).stem}-{entry.version}-{key}"
 
-
-def unpack_sdist(sdist: Path, into: Path) -> Path:
-    into.mkdir(parents=True)
-    if sdist.name.endswith(".zip"):
-        with zipfile.ZipFile(sdist) as z:
-            z.extractall(into)
-    else:
-        with tarfile.open(sdist) as tar:
-            tar.extractall(into, filter="data")
-    tops = list(into.iterdir())
-    if len(tops) != 1 or not tops[0].is_dir():
-        raise BuildError(f"{sdist}: expected one top directory, found {[t.name for t in tops]}")
-    return tops[0]
 
 
 def module_of(rel: str):
@@ -164,11 +162,18 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
     logs.mkdir(parents=True)
     how = f"recipe {recipe_path.name}" if recipe_path else "no recipe"
     print(f"[build] {entry.name} {entry.version} from {entry.filename} ({how}), logs in {logs}")
-    src = unpack_sdist(sdist, work / "src")
+    src = unpack_archive(sdist, work / "src")
     for patch in recipes.patches(recipe, entry.version):
         step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
              logs)
+    built_clibs = []
+    if recipe.get("c-libraries"):
+        built_clibs = clibs.ensure(recipe["c-libraries"], f"the recipe {recipe_path}", toolchain_identity(),
+                                   libpython, cache)
     tools = write_toolchain(work, libpython)
+    tools["env"] = clibs.package_env(tools["env"], built_clibs, work / "clib-guard", f"{entry.name} {entry.version}")
+    clib_links = clibs.link_libs(built_clibs)
+    libpython_libs = {p.name[3:-2] for p in (libpython / "lib").glob("lib*.a")}
     if recipe.get("build") == "meson":
         tree, kind = build_meson(entry.name, recipe, src, work, tools, logs), "meson"
     elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
@@ -211,13 +216,18 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
             raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
                              f"recorded in {tools['links']}")
         deps, libs = link_inputs(rec, work)
-        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED]
+        # libpython's own C libraries (zlib, ...) are in the final link already.
+        libs = [l for l in libs if l not in libpython_libs]
+        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED and l not in clib_links]
         if unknown:
             raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
                              + ", ".join(f"lib{l} (-l{l})" for l in unknown) + ", a C library onepy does not "
-                             f"build for wasm32-wasip1. Add it in recipes/{recipes.recipe_path(entry.name).name} "
-                             f"(issue 21, item 3), or leave '{entry.name}' out. The link: {rec['output']}")
-        final_libs += [l for l in libs if l not in final_libs]
+                             f"build for wasm32-wasip1 for this recipe. Declare it in recipes/"
+                             f"{recipes.recipe_path(entry.name).name} (c-libraries = [...], defined in "
+                             f"recipes/clibs/), or leave '{entry.name}' out. The link: {rec['output']}")
+        # A declared C library goes to the final link with its dependencies.
+        libs += clib_links if any(l in clib_links for l in libs) else []
+        final_libs += [l for l in dict.fromkeys(libs) if l not in final_libs]
         cxx = cxx or rec["cxx"]
         init = "PyInit_" + module.rsplit(".", 1)[-1]
         merged.append(merge_extension(module, init, archive, deps, work, localize))
@@ -233,6 +243,13 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         (tmp / "stubs").mkdir()
         run([f"{LLVM}/llvm-ar", "rcs", tmp / "stubs" / f"lib{CXX_STUBS}.a", stub], "archiving the C++ exception stubs")
         final_libs.append(CXX_STUBS)
+    used = [l for l in clib_links if l in final_libs]
+    if used:
+        (tmp / "clib").mkdir()
+        for lib, prefix in built_clibs:
+            for l in lib["libs"]:
+                if l in used:
+                    shutil.copy2(prefix / "lib" / f"lib{l}.a", tmp / "clib" / f"lib{l}.a")
     archive_name = "libcext_" + recipes.recipe_path(entry.name).stem + ".a"
     if merged:
         run([f"{LLVM}/llvm-ar", "rcs", tmp / "lib" / archive_name, *merged], f"archiving {archive_name}")
@@ -249,7 +266,8 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
     (tmp / "build-info.json").write_text(json.dumps(
         {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
          "modules": sorted(modules), "seconds": round(secs, 1), "build-time": recipe.get("build-time", []),
-         "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed]}, indent=1) + "\n")
+         "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed],
+         "c-libraries": {lib["name"]: prefix.name for lib, prefix in built_clibs}}, indent=1) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     (out / ".complete").touch()

@@ -14,6 +14,7 @@
     env = { NAME = "value" }    # build environment
     build-time = ["numpy/_core/include"]  # directories of the build kept for dependents'
                                 # builds (headers), not embedded (build_deps.py)
+    c-libraries = ["libyaml"]   # C libraries built for it (recipes/clibs/<name>.toml, clibs.py)
 
 The sdist and its sha256 come from the lock file, never from the recipe.
 """
@@ -30,7 +31,8 @@ from .toolchain import ROOT
 
 RECIPES = ROOT / "recipes"
 KNOWN = {"name", "versions", "build", "meson", "meson-options", "patches", "links", "cxx-exception-stubs",
-         "preimport", "python-exclude", "exclude-extensions", "missing-ok", "env", "import-name", "build-time"}
+         "preimport", "python-exclude", "exclude-extensions", "missing-ok", "env", "import-name", "build-time",
+         "c-libraries"}
 
 
 def recipe_path(name: str) -> Path:

@@ -2,7 +2,9 @@
 
     wasm_cc.py COMPILER [BASE ARGS...] ARGS...
 
-Compiles as COMPILER would. A `-shared` link (an extension module) becomes a
+Compiles as COMPILER would, but refuses an include directory of the host
+(/usr/include, /usr/local/include: x86_64 headers, e.g. from the host's
+xml2-config) with an error naming it. A `-shared` link (an extension module) becomes a
 static archive of its objects instead, so the module can be linked into
 python.wasm later. Every such link is recorded as one JSON line in the file
 $ONEPY_LINK_LOG: the output, its sha256 (the builder finds the module again
@@ -68,8 +70,37 @@ def renamed(args):
     return out
 
 
+HOST_INCLUDE = ("/usr/include", "/usr/local/include")
+INCLUDE_FLAGS = ("-I", "-isystem", "-idirafter", "-iquote")
+
+
+def host_includes(args):
+    """The include directories in `args` that are the host's."""
+    found, i = [], 0
+    while i < len(args):
+        a = args[i]
+        for flag in INCLUDE_FLAGS:
+            if a == flag and i + 1 < len(args):
+                path = args[i + 1]
+            elif a.startswith(flag) and len(a) > len(flag):
+                path = a[len(flag):]
+            else:
+                continue
+            norm = os.path.normpath(path)
+            if any(norm == h or norm.startswith(h + "/") for h in HOST_INCLUDE):
+                found.append(path)
+            break
+        i += 1
+    return found
+
+
 def main():
     compiler, args = sys.argv[1], renamed(sys.argv[2:])
+    leaked = host_includes(args)
+    if leaked:
+        sys.exit(f"wasm_cc: refusing the host's include directory {', '.join(leaked)} in a wasm32-wasip1 build "
+                 f"(x86_64 headers: the build asked the host for a C library; declare it in the recipe's "
+                 f"c-libraries, recipes/clibs/). Command: {shlex.join([compiler, *args])}")
     if "-shared" not in args or "-c" in args:  # meson's sanity checks pass -shared with -c
         os.execvp(compiler, [compiler, *args])
     args = expand(args)

@@ -8,18 +8,27 @@
 Every call starts from the interpreter's snapshot: globals, imported
 modules, environment changes and files written in the scratch directory are
 gone at the next call. A `Sandbox` is safe to share between threads.
+
+`sandbox.session()` keeps one instance for many calls instead (state
+persists; `fork()` copies it), and `run_async` / `Session.run_async` run a
+call on a worker thread for asyncio programs. See docs/sandbox.md.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
-from ._native import NativeSandbox
+from ._native import NativeSandbox, NativeSession
 
-__all__ = ["Sandbox", "Result", "default_module"]
+__all__ = ["Sandbox", "Session", "Result", "default_module", "DEFAULT_IDLE_TIMEOUT"]
+
+#: Seconds a session may go without a call before it expires (sandbox/src/session.rs).
+DEFAULT_IDLE_TIMEOUT = 600.0
 
 _NO_INPUTS = object()
 
@@ -37,7 +46,9 @@ class Result:
     (None if it set none; `has_result` tells the two apart). `error` is
     None, "timeout", "memory_limit", "output_limit", "result_limit" (the
     JSON of `result` is over the result limit), "invalid_result" (what came
-    back as `result` is not JSON) or "crashed", with the reason in
+    back as `result` is not JSON), "crashed", or for a session
+    "session_dead" (an earlier call hit a limit or crashed: the call did not
+    run) or "session_expired" (idle too long, or closed), with the reason in
     `error_detail`; an exception in the code is not an error: its traceback
     is in `stderr` and `exit_code` is 1. `run` returns a Result whatever the
     code does; it raises only for bad arguments (e.g. a NUL in the code).
@@ -83,7 +94,8 @@ class Sandbox:
     bytes of the JSON text of `result`. env: the
     environment the code sees (nothing from the host otherwise). dirs: host
     directories to mount, as (host, guest) or (host, guest, read_only)
-    tuples (read-only unless told). scratch: a fresh empty /tmp per call.
+    tuples (read-only unless told). scratch: a fresh empty /tmp per call
+    (a session keeps one for all its calls; a fork gets a copy).
     fuel: optional instruction budget per call (slower; runs out as
     "timeout"). max_concurrency: calls that may run at once. callbacks:
     host functions the code calls as `onepy_host.NAME(*args, **kwargs)`,
@@ -132,18 +144,116 @@ class Sandbox:
 
     def run(self, code: str, inputs: Any = None, stdin: Union[str, bytes, None] = None) -> Result:
         """Runs `code` with the global `inputs` (JSON-encoded on the way in)."""
-        inputs_json = None if inputs is None else json.dumps(inputs)
-        if isinstance(stdin, str):
-            stdin = stdin.encode()
-        d = self._native.run(code, inputs_json, stdin)
-        raw = d.pop("result_json")
-        d["has_result"] = raw is not None
-        d["result"] = None
-        if raw is not None:
-            # The native side hands over only valid JSON nested at most 128
-            # deep; this guard keeps a Result the only outcome regardless.
-            try:
-                d["result"] = json.loads(raw)
-            except (ValueError, RecursionError) as e:
-                d.update(has_result=False, error="invalid_result", error_detail=f"the result is not JSON: {e}")
-        return Result(**d)
+        return _result(self._native.run(code, *_call_args(inputs, stdin)))
+
+    async def run_async(self, code: str, inputs: Any = None, stdin: Union[str, bytes, None] = None) -> Result:
+        """`run` on a worker thread (asyncio.to_thread): the event loop is
+        never blocked. Cancelling the awaiting task does not stop a call
+        that has started: it runs on to its end (at most its timeout) and
+        its Result is dropped (a call still queued does not run)."""
+        return await asyncio.to_thread(functools.partial(self.run, code, inputs, stdin))
+
+    def session(self, idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> "Session":
+        """A new session: one instance kept for many calls (see Session)."""
+        return Session(self._native.session(float(idle_timeout)))
+
+
+class Session:
+    """One instance kept between calls: a call sees the globals, imported
+    modules and scratch files of the earlier calls (`result` and `inputs`
+    are each call's own). Each call has its own timeout and output limit
+    (the sandbox's unless given); the memory limit is the sandbox's, for
+    the whole session. A call that hits a limit, crashes or calls
+    os._exit kills the session: its state may be inconsistent, so later
+    calls return a Result with error "session_dead" (and the reason in
+    error_detail) without running. A session with no call for
+    `idle_timeout` seconds expires ("session_expired"). `fork()` returns an
+    independent copy. Calls on one session from several threads run one at
+    a time. It holds one of the sandbox's `max_concurrency` instance slots
+    until it is closed (also by `with`), dead, expired or collected.
+    """
+
+    def __init__(self, native: NativeSession) -> None:
+        self._native = native
+
+    def run(
+        self,
+        code: str,
+        inputs: Any = None,
+        stdin: Union[str, bytes, None] = None,
+        timeout: Optional[float] = None,
+        output_limit: Optional[int] = None,
+    ) -> Result:
+        """Runs `code` in the session (see Sandbox.run)."""
+        return _result(
+            self._native.run(
+                code,
+                *_call_args(inputs, stdin),
+                None if timeout is None else float(timeout),
+                None if output_limit is None else int(output_limit),
+            )
+        )
+
+    async def run_async(
+        self,
+        code: str,
+        inputs: Any = None,
+        stdin: Union[str, bytes, None] = None,
+        timeout: Optional[float] = None,
+        output_limit: Optional[int] = None,
+    ) -> Result:
+        """`run` on a worker thread. Cancelling the awaiting task does not
+        stop a call that has started: it runs on to its end (at most its
+        timeout), its effects stay in the session, and the next call waits
+        for it (a call still queued does not run)."""
+        return await asyncio.to_thread(functools.partial(self.run, code, inputs, stdin, timeout, output_limit))
+
+    def fork(self) -> "Session":
+        """An independent copy of the session as it is now. Raises
+        RuntimeError if the session is dead or expired, or no slot is free."""
+        return Session(self._native.fork())
+
+    async def fork_async(self) -> "Session":
+        """`fork` on a worker thread."""
+        return await asyncio.to_thread(self.fork)
+
+    def close(self) -> None:
+        """Frees the instance now; later calls return "session_expired"."""
+        self._native.close()
+
+    @property
+    def alive(self) -> bool:
+        """False once the session is dead, expired or closed."""
+        return self._native.alive
+
+    @property
+    def calls(self) -> int:
+        """How many calls the session ran."""
+        return self._native.calls
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _call_args(inputs: Any, stdin: Union[str, bytes, None]) -> Tuple[Optional[str], Optional[bytes]]:
+    inputs_json = None if inputs is None else json.dumps(inputs)
+    if isinstance(stdin, str):
+        stdin = stdin.encode()
+    return inputs_json, stdin
+
+
+def _result(d: Dict[str, Any]) -> Result:
+    raw = d.pop("result_json")
+    d["has_result"] = raw is not None
+    d["result"] = None
+    if raw is not None:
+        # The native side hands over only valid JSON nested at most 128
+        # deep; this guard keeps a Result the only outcome regardless.
+        try:
+            d["result"] = json.loads(raw)
+        except (ValueError, RecursionError) as e:
+            d.update(has_result=False, error="invalid_result", error_detail=f"the result is not JSON: {e}")
+    return Result(**d)

@@ -1,0 +1,192 @@
+"""Unit tests of the C-library stage (scripts/package_builder/clibs.py) and the
+compiler wrapper's refusal of host headers, on synthetic definitions and
+tarballs: unknown names, dependency order and keys, a download failing its
+sha256, a library failing to compile, a successful build cached by key.
+Needs the wasm toolchain: ONEPY_LIBPYTHON_DIR names the libpython directory.
+Run by host/tests/packages.rs (python -m unittest) with the tools venv."""
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "package_builder"))
+from package_builder import build, clibs  # noqa: E402
+from package_builder.common import BuildError  # noqa: E402
+import wasm_cc  # noqa: E402
+
+LIBPYTHON = Path(os.environ.get("ONEPY_LIBPYTHON_DIR", "/nonexistent"))
+TOOLCHAIN = b"test toolchain\n"
+
+
+def tarball(path: Path, top: str, files: dict) -> str:
+    """A .tar.gz of `files` under `top/`; its sha256."""
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+GOOD_C = "int tiny_answer(void) { return 42; }\n"
+BAD_C = "int tiny_answer(void) { return undeclared_name; }\n"
+
+
+class ClibTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+        self.defs = self.dir / "clibs"
+        self.defs.mkdir()
+        self.mirror = self.dir / "mirror"
+        self.mirror.mkdir()
+        self.cache = self.dir / "cache"
+        self.saved = clibs.DEFINITIONS, clibs.MIRROR
+        clibs.DEFINITIONS, clibs.MIRROR = self.defs, self.mirror.as_uri()
+
+    def tearDown(self):
+        clibs.DEFINITIONS, clibs.MIRROR = self.saved
+        self.tmp.cleanup()
+
+    def define(self, name, sha256="0" * 64, depends=(), source=None, extra=""):
+        (self.defs / f"{name}.toml").write_text(
+            f'name = "{name}"\nversion = "1.0"\nsource = "{source or name + ".tar.gz"}"\n'
+            f'sha256 = "{sha256}"\ndepends = {list(depends)!r}\nbuild = "sources"\n'
+            f'sources = ["*.c"]\nheaders = ["tiny.h"]\nlibs = ["{name}"]\n{extra}'.replace("'", '"'))
+
+    def ensure(self, *names):
+        return clibs.ensure(list(names), "the test recipe", TOOLCHAIN, LIBPYTHON, self.cache)
+
+    def test_an_unknown_library_is_an_error_naming_it_and_the_known_ones(self):
+        self.define("known")
+        with self.assertRaises(BuildError) as cm:
+            self.ensure("libnosuch")
+        text = str(cm.exception)
+        self.assertIn("the test recipe needs the C library 'libnosuch', which onepy does not know", text)
+        self.assertIn("(known: known)", text)
+        self.assertFalse(self.cache.exists())
+
+    def test_an_unknown_dependency_names_the_library_that_wants_it(self):
+        self.define("top", depends=["missing"])
+        with self.assertRaisesRegex(BuildError, r"the C library top \(top.toml\) needs the C library 'missing'"):
+            clibs.closure(["top"], "recipe")
+
+    def test_unknown_keys_and_cycles_are_errors(self):
+        self.define("odd", extra='colour = "blue"\n')
+        with self.assertRaisesRegex(BuildError, r"odd.toml: unknown keys \['colour'\]"):
+            clibs.load("odd", "recipe")
+        self.define("a", depends=["b"])
+        self.define("b", depends=["a"])
+        with self.assertRaisesRegex(BuildError, "C library dependency cycle: a -> b -> a"):
+            clibs.closure(["a"], "recipe")
+
+    def test_dependencies_come_first_and_change_the_key(self):
+        self.define("base")
+        self.define("top", depends=["base"])
+        order = clibs.prefixes(["top"], "recipe", TOOLCHAIN, LIBPYTHON, self.cache)
+        self.assertEqual([lib["name"] for lib, _ in order], ["base", "top"])
+        before = [p.name for _, p in order]
+        self.define("base", extra='cflags = ["-DCHANGED"]\n')
+        after = [p.name for _, p in clibs.prefixes(["top"], "recipe", TOOLCHAIN, LIBPYTHON, self.cache)]
+        self.assertNotEqual(before[0], after[0])
+        self.assertNotEqual(before[1], after[1], "a dependency's key is part of its dependents' keys")
+        self.assertEqual(clibs.link_libs(order), ["top", "base"])
+
+    def test_a_download_failing_its_sha256_caches_nothing(self):
+        tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", {"tiny.c": GOOD_C, "tiny.h": ""})
+        self.define("tiny", sha256="1" * 64)
+        with self.assertRaises(BuildError) as cm:
+            self.ensure("tiny")
+        self.assertIn(f"sha256 mismatch for {self.mirror.as_uri()}/tiny.tar.gz", str(cm.exception))
+        self.assertIn("1" * 64, str(cm.exception))
+        self.assertFalse((self.cache / "clibs").exists())
+        self.assertEqual(list((self.cache / "downloads").iterdir()), [])
+
+    def test_a_build_is_cached_and_a_failing_one_leaves_it_untouched(self):
+        self.assertTrue((LIBPYTHON / "sysroot").is_dir(), f"no libpython at ONEPY_LIBPYTHON_DIR={LIBPYTHON}")
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", {"tiny.c": GOOD_C, "tiny.h": "int tiny_answer(void);\n"})
+        self.define("tiny", sha256=sha)
+        [(lib, prefix)] = self.ensure("tiny")
+        self.assertTrue((prefix / ".complete").is_file())
+        self.assertTrue((prefix / "include" / "tiny.h").is_file())
+        members = subprocess.run([f"{clibs.LLVM}/llvm-nm", "--defined-only", prefix / "lib" / "libtiny.a"],
+                                 capture_output=True, text=True, check=True).stdout
+        self.assertIn("T tiny_answer", members)
+        good = sorted(p.name for p in (self.cache / "clibs").iterdir())
+        stamp = (prefix / "lib" / "libtiny.a").stat().st_mtime_ns
+        self.assertEqual(self.ensure("tiny"), [(lib, prefix)])  # cached: not rebuilt
+        self.assertEqual((prefix / "lib" / "libtiny.a").stat().st_mtime_ns, stamp)
+
+        sha = tarball(self.mirror / "tiny-bad.tar.gz", "tiny-1.0", {"tiny.c": BAD_C, "tiny.h": ""})
+        self.define("tiny", sha256=sha, source="tiny-bad.tar.gz")
+        with self.assertRaises(BuildError) as cm:
+            self.ensure("tiny")
+        text = str(cm.exception)
+        self.assertIn("building C library tiny 1.0 failed at step 'compile-tiny' (exit status 1)", text)
+        self.assertIn("command: ", text)
+        self.assertIn("undeclared_name", text)  # the log's tail: the compiler's error
+        self.assertEqual(sorted(p.name for p in (self.cache / "clibs").iterdir()), good)
+        self.assertEqual((prefix / "lib" / "libtiny.a").stat().st_mtime_ns, stamp)
+
+    def test_a_recipe_naming_an_unknown_library_fails_before_building(self):
+        # What build.build() computes first (its output directory's key).
+        path = self.dir / "fakepkg.toml"
+        with self.assertRaises(BuildError) as cm:
+            build.declared_clibs(path, {"c-libraries": ["libnosuch"]}, LIBPYTHON, self.cache)
+        self.assertIn(f"the recipe {path} needs the C library 'libnosuch', which onepy does not know",
+                      str(cm.exception))
+        self.assertFalse(self.cache.exists(), "nothing downloaded, built or cached")
+
+    def test_a_patch_that_does_not_apply_fails_naming_it_and_caches_nothing(self):
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", {"tiny.c": GOOD_C, "tiny.h": ""})
+        (self.dir / "patches" / "tiny").mkdir(parents=True)
+        (self.dir / "patches" / "tiny" / "bad.patch").write_text(
+            "--- a/tiny.c\n+++ b/tiny.c\n@@ -1 +1 @@\n-int not_in_the_file(void);\n+int x;\n")
+        self.define("tiny", sha256=sha, extra='patches = ["tiny/bad.patch"]\n')
+        saved, clibs.ROOT = clibs.ROOT, self.dir
+        try:
+            with self.assertRaises(BuildError) as cm:
+                self.ensure("tiny")
+            self.define("tiny", sha256=sha, extra='patches = ["tiny/missing.patch"]\n')
+            with self.assertRaisesRegex(BuildError, r"tiny.toml: patches \[.*missing.patch'\] do not exist"):
+                self.ensure("tiny")
+        finally:
+            clibs.ROOT = saved
+        self.assertIn("building C library tiny 1.0 failed at step 'patch-bad'", str(cm.exception))
+        self.assertFalse((self.cache / "clibs").exists())
+
+    def test_the_compiler_wrapper_refuses_host_include_directories(self):
+        self.assertEqual(wasm_cc.host_includes(["-I/usr/include/libxml2", "-I", "/usr/local/include", "-c"]),
+                         ["/usr/include/libxml2", "/usr/local/include"])
+        self.assertEqual(wasm_cc.host_includes(["-isystem", "/usr/lib/llvm-19/include/wasm32-wasi/c++/v1",
+                                                "-I/usr/includes", "-Ibuild/include"]), [])
+        out = subprocess.run([sys.executable, wasm_cc.__file__, "true", "-I/usr/include/libxml2", "-c", "x.c"],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("wasm_cc: refusing the host's include directory /usr/include/libxml2", out.stderr)
+
+    def test_package_builds_see_only_declared_config_scripts(self):
+        (self.defs / "xml.toml").write_text('name = "xml"\nversion = "1"\nsource = "x"\nsha256 = "0"\n'
+                                            'build = "configure"\nlibs = ["xml2"]\nconfig-scripts = ["xml2-config"]\n')
+        guard = self.dir / "guard"
+        env = clibs.package_env({"PATH": "/usr/bin:/bin", "PKG_CONFIG_LIBDIR": "/none", "CFLAGS": "-O2"}, [],
+                                guard, "pkg 1.0")
+        self.assertEqual(env["PATH"].split(":")[0], str(guard))
+        out = subprocess.run(["xml2-config", "--cflags"], env=env, capture_output=True, text=True)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("error: xml2-config --cflags: pkg 1.0 declares no C library that provides xml2-config",
+                      out.stderr)
+        self.assertEqual(out.stdout, "")
+
+
+if __name__ == "__main__":
+    unittest.main()
