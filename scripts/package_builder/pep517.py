@@ -90,9 +90,9 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
         raise BuildError(f"{package}: unsupported build backend '{backend}' (onepy builds sdists whose backend is "
                          f"setuptools, meson-python, maturin or their own in-tree wrapper). Leave '{package}' out.")
     check_requires(package, system["requires"], built)
-    settings = {}
+    settings = dict(recipe.get("config-settings", {}))
     if kind == "meson-python":
-        settings = {"setup-args": [f"--cross-file={tools['cross']}", *recipe.get("meson-options", [])],
+        settings |= {"setup-args": [f"--cross-file={tools['cross']}", *recipe.get("meson-options", [])],
                     "build-dir": str(work / "meson-build")}
     dist = work / "dist"
     dist.mkdir(exist_ok=True)
