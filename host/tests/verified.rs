@@ -117,6 +117,43 @@ fn pandas_round_trip_matches_native() {
     check(code, "built-in built-in True\n");
 }
 
+/// Pillow over libjpeg-turbo and libpython's zlib, all in memory: drawing,
+/// PNG and JPEG round trips, resampling and filters give the same pixels and
+/// the same encoded bytes as the native wheel of the same version.
+#[test]
+#[ignore = "make test-packages"]
+fn pillow_round_trip_matches_native() {
+    let script = std::fs::read_to_string(repo_root().join("tests/packages/pillow_roundtrip.py")).unwrap();
+    let ours = run(&script);
+    assert_eq!(ours.status, 0, "{}", ours.stderr());
+    assert_eq!(ours.stdout(), native(&script));
+    let code = "from PIL import _imaging, features\n\
+                print(_imaging.__spec__.origin, features.version('jpg'), features.version('zlib'), \
+                features.check('freetype2'), features.check('webp'), features.check('littlecms2'))";
+    check(code, "built-in 6.2 1.2.13 False False False\n");
+}
+
+/// A JPEG that libjpeg rejects: its error handler cannot longjmp back on
+/// wasm32-wasip1, so the run prints libjpeg's message and exits with status 1
+/// (patches/pillow/wasi-jpeg-no-longjmp.patch); never a trap.
+#[test]
+#[ignore = "make test-packages"]
+fn pillow_corrupt_jpeg_exits_with_libjpegs_message() {
+    let code = "import io\nfrom PIL import Image\n\
+                b = io.BytesIO(); Image.new('RGB', (32, 32), (1, 2, 3)).save(b, 'JPEG'); data = bytearray(b.getvalue())\n\
+                i = data.index(b'\\xff\\xc4'); data[i + 5:i + 21] = b'\\xff' * 16\n\
+                print('opening', flush=True)\n\
+                Image.open(io.BytesIO(bytes(data))).load()\n\
+                print('not reached')";
+    let out = run(code);
+    assert_eq!((out.status, out.stdout().as_str()), (1, "opening\n"), "{}", out.stderr());
+    assert_eq!(
+        out.stderr(),
+        "Pillow: libjpeg error while decoding: Bogus Huffman table definition\n\
+         Pillow: wasm32-wasip1 has no longjmp to recover from it: exiting with status 1\n"
+    );
+}
+
 #[test]
 #[ignore = "make test-packages"]
 fn regex_uses_its_c_engine() {
