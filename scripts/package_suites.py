@@ -57,12 +57,14 @@ TABLE = ROOT / "tests/packages/suite-results.md"
 OUTCOMES = ("passed", "failed", "skipped", "errors")
 # Run by both sides: pytest.main with the suite's arguments, from the suite's
 # directory, writing a JUnit report; no cache, no faulthandler (no signals in WASI),
-# capture by sys (WASI has no dup).
-RUNNER = """import os, sys
+# capture by sys (WASI has no dup); tmp_path under $TMPDIR by --basetemp
+# (pytest's default asks os.getuid, which WASI has not).
+RUNNER = """import os, sys, tempfile
 os.chdir({cwd!r})
 import pytest
 code = pytest.main(['-p', 'no:cacheprovider', '-p', 'no:faulthandler', '--capture=sys', '--junitxml', {xml!r},
-                    '-o', 'junit_family=xunit1', *{args!r}])
+                    '-o', 'junit_family=xunit1', '--basetemp', os.path.join(tempfile.gettempdir(), 'pytest'),
+                    *{args!r}])
 sys.exit(int(code))
 """
 
