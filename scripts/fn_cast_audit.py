@@ -50,9 +50,9 @@ def is_method_convention(src: str, dst: str) -> bool:
     return dst == "PyCFunction" and src.startswith("PyObject *") and params(src)[1:] in METHOD_CONVENTIONS
 
 
-def compiler_base(work: Path) -> list:
-    """The compiler and base arguments of the build's wasm-cc wrapper (bin/wasm-cc: exec PY wasm_cc.py CC ARGS "$@")."""
-    line = next(ln for ln in (work / "bin/wasm-cc").read_text().splitlines() if ln.startswith("exec "))
+def compiler_base(wrapper: Path) -> list:
+    """The compiler and base arguments of a build's wrapper (bin/wasm-cc: exec PY wasm_cc.py CC ARGS "$@")."""
+    line = next(ln for ln in wrapper.read_text().splitlines() if ln.startswith("exec "))
     words = shlex.split(line)[1:]
     return words[2:words.index("$@")] if "$@" in words else words[2:]
 
@@ -71,12 +71,12 @@ def without_output(args: list) -> list:
 
 
 def compiles(work: Path) -> list:
-    """(directory, arguments after the compiler) of every C/C++ compile of the build."""
+    """(directory, wrapper, arguments after it) of every C/C++ compile of the build."""
     out = []
     for db in work.glob("*/compile_commands.json"):
         for c in json.loads(db.read_text()):
             words = shlex.split(c["command"]) if "command" in c else c["arguments"]
-            out.append((Path(c["directory"]), words[1:]))
+            out.append((Path(c["directory"]), words[0], words[1:]))
     for log in (work / "logs").glob("build-wheel-*.log"):
         for line in log.read_text(errors="replace").splitlines():
             words = shlex.split(line) if "/bin/wasm-c" in line and " -c " in line else []
@@ -85,7 +85,7 @@ def compiles(work: Path) -> list:
                 top = next((d for d in sorted((work / "src").glob("*")) if source and (d / source).is_file()), None)
                 if top is None:
                     raise SystemExit(f"error: {log}: cannot find where {source} was compiled (src/*/)")
-                out.append((top, words[1:]))
+                out.append((top, words[0], words[1:]))
     return out
 
 
@@ -93,12 +93,13 @@ def audit(work: Path) -> tuple:
     """(casts found, problems: why some or all compiles could not be replayed)."""
     if not (work / "bin/wasm-cc").is_file():
         return [], [f"{work}: no bin/wasm-cc (not a package build directory of scripts/package_builder)"]
-    base, commands = compiler_base(work), compiles(work)
+    commands = compiles(work)
     if not commands:
         return [], [f"{work}: no compile commands found (setuptools log or compile_commands.json)"]
     found, problems = [], []
-    for directory, args in commands:
-        cmd = [*base, *without_output(args), *FLAGS]
+    for directory, wrapper, args in commands:
+        cxx = wrapper.endswith("wasm-c++")
+        cmd = [*compiler_base(work / "bin" / ("wasm-c++" if cxx else "wasm-cc")), *without_output(args), *FLAGS]
         result = subprocess.run(cmd, cwd=directory, capture_output=True, text=True)
         if result.returncode != 0:
             problems.append(f"replaying a compile failed in {directory}\ncommand: {shlex.join(cmd)}\n"

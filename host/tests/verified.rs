@@ -127,6 +127,26 @@ fn regex_uses_its_c_engine() {
     check(code, "H\u{c9}LLO W\u{d6}RLD 42 ['333', '22', '1'] True built-in\n");
 }
 
+/// Each of these called a function of regex._regex through a pointer of
+/// another arity and trapped the module before patches/regex (wasm checks
+/// call_indirect's signature); pickling needs the module named regex._regex,
+/// as natively (src/extensions.rs: its package context).
+#[test]
+#[ignore = "make test-packages"]
+fn regex_methods_getters_and_pickle_as_native() {
+    let code = "import regex, pickle\n\
+                p = regex.compile(r'(?P<k>\\w+)=(?P<v>\\d+)')\n\
+                m = p.search('a=1 bb=22')\n\
+                print(p.groupindex, p.sub(r'\\g<v>:\\g<k>', 'a=1 bb=22'), m.allspans(), m.allcaptures(), m.capturesdict())\n\
+                q = pickle.loads(pickle.dumps(p))\n\
+                print(q.pattern, q.groupindex, regex._regex.__name__)";
+    check(
+        code,
+        "{'k': 1, 'v': 2} 1:a 22:bb ([(0, 3)], [(0, 1)], [(2, 3)]) (['a=1'], ['a'], ['1']) {'k': ['a'], 'v': ['1']}\n\
+         (?P<k>\\w+)=(?P<v>\\d+) {'k': 1, 'v': 2} regex._regex\n",
+    );
+}
+
 #[test]
 #[ignore = "make test-packages"]
 fn orjson_serializes_in_rust() {
