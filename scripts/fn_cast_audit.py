@@ -27,6 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+WRAPPERS = ("/bin/wasm-cc", "/bin/wasm-c++")
 FLAGS = ["-fsyntax-only", "-Wno-everything", "-Wcast-function-type-mismatch"]
 WARNING = re.compile(r"^(?P<where>[^:\s]+:\d+):\d+: warning: cast from '(?P<src>[^']*)'.*? to '(?P<dst>[^']*)'"
                      r".*\[-Wcast-function-type-mismatch\]")
@@ -76,11 +77,12 @@ def compiles(work: Path) -> list:
     for db in work.glob("*/compile_commands.json"):
         for c in json.loads(db.read_text()):
             words = shlex.split(c["command"]) if "command" in c else c["arguments"]
-            out.append((Path(c["directory"]), words[0], words[1:]))
+            if words[0].endswith(WRAPPERS):  # not meson's other steps (e.g. cython)
+                out.append((Path(c["directory"]), words[0], words[1:]))
     for log in (work / "logs").glob("build-wheel-*.log"):
         for line in log.read_text(errors="replace").splitlines():
             words = shlex.split(line) if "/bin/wasm-c" in line and " -c " in line else []
-            if words and words[0].endswith(("/bin/wasm-cc", "/bin/wasm-c++")):
+            if words and words[0].endswith(WRAPPERS):
                 source = next((w for w in words if w.endswith((".c", ".cc", ".cpp", ".cxx"))), None)
                 top = next((d for d in sorted((work / "src").glob("*")) if source and (d / source).is_file()), None)
                 if top is None:

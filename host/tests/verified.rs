@@ -90,6 +90,26 @@ fn aiohttp_stack_c_extensions() {
     check(code, "[1, 2] True multidict._multidict frozenlist._frozenlist\n");
 }
 
+/// Each of these methods was declared with one parameter and trapped the
+/// module before patches/multidict (CPython calls a METH_NOARGS method as
+/// (self, NULL); wasm checks call_indirect's signature). Output as natively.
+#[test]
+#[ignore = "make test-packages"]
+fn multidict_noargs_methods_as_native() {
+    let code = "import multidict, pickle\n\
+                d = multidict.CIMultiDict(a=1); d.add('A', 2); d.add('b', 3)\n\
+                p = multidict.CIMultiDictProxy(d)\n\
+                print(list(d.keys()), list(d.items()), list(d.values()), d.copy(), p.copy(), p.to_dict(), d.to_dict())\n\
+                print(pickle.loads(pickle.dumps(d)), pickle.loads(pickle.dumps(multidict.istr('Ab'))))\n\
+                print(d.popitem(), d.clear(), len(d))";
+    check(
+        code,
+        "['a', 'b'] [('a', 1), ('A', 2), ('b', 3)] [1, 2, 3] <CIMultiDict('a': 1, 'A': 2, 'b': 3)> \
+         <CIMultiDict('a': 1, 'A': 2, 'b': 3)> {'a': [1, 2], 'b': [3]} {'a': [1, 2], 'b': [3]}\n\
+         <CIMultiDict('a': 1, 'A': 2, 'b': 3)> Ab\n('b', 3) None 0\n",
+    );
+}
+
 /// The same script natively, on the build-python (the same CPython) with the
 /// native wheels of the same pins (`make test-packages` installs them:
 /// scripts/package_suites.py native-dir).
