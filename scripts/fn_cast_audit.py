@@ -91,6 +91,12 @@ def compiles(work: Path) -> list:
     return out
 
 
+def by_place(finding: str) -> tuple:
+    """'FILE:LINE: ...' -> (FILE, LINE as a number): line 9 before line 15."""
+    path, line, _ = finding.split(":", 2)
+    return path, int(line)
+
+
 def audit(work: Path) -> tuple:
     """(casts found, problems: why some or all compiles could not be replayed)."""
     if not (work / "bin/wasm-cc").is_file():
@@ -110,7 +116,7 @@ def audit(work: Path) -> tuple:
             m = WARNING.match(line)
             if m and not is_method_convention(m["src"], m["dst"]):
                 found.append(f"{directory / m['where']}: {m['src']} -> {m['dst']}")
-    found = sorted(set(found))
+    found = sorted(set(found), key=by_place)
     print(f"[fn-cast-audit] {work.name}: {len(commands)} compiles ({len(problems)} not replayed), "
           f"{len(found)} casts of another arity or kind")
     return found, problems
