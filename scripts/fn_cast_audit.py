@@ -15,7 +15,10 @@ clang's -Wcast-function-type-mismatch (argument count or kind differs; pointer
 types alone do not count), and prints the casts found, leaving out CPython's
 documented method conventions (a PyCFunctionWithKeywords, _PyCFunctionFast,
 _PyCFunctionFastWithKeywords or PyCMethod cast to PyCFunction, called back
-with its own type under METH_KEYWORDS/METH_FASTCALL/METH_METHOD). Exit status 1
+with its own type under METH_KEYWORDS/METH_FASTCALL/METH_METHOD). A cast
+through `(void (*)(void))` silences clang, so the package's own sources and
+headers are read through a clang VFS overlay with that cast taken out where a
+function's name follows it (`(PyCFunction)(void (*)(void))f`). Exit status 1
 when any cast is left, 2 when some build's commands cannot be found or replayed
 (the casts found are printed either way).
 """
@@ -25,12 +28,19 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 WRAPPERS = ("/bin/wasm-cc", "/bin/wasm-c++")
 FLAGS = ["-fsyntax-only", "-Wno-everything", "-Wcast-function-type-mismatch"]
 WARNING = re.compile(r"^(?P<where>[^:\s]+:\d+):\d+: warning: cast from '(?P<src>[^']*)'.*? to '(?P<dst>[^']*)'"
                      r".*\[-Wcast-function-type-mismatch\]")
+# What a PyCFunction is cast back to before it is called, by its METH_* flags.
+CALLBACK_TYPES = {"PyCFunctionWithKeywords", "PyCFunctionFast", "PyCFunctionFastWithKeywords", "_PyCFunctionFast",
+                  "_PyCFunctionFastWithKeywords", "PyCMethod"}
+# `(void (*)(void))` directly before a name: the cast that hides a function's type from the warning.
+VOID_CAST = re.compile(r"\(\s*void\s*\(\s*\*\s*\)\s*\(\s*void\s*\)\s*\)\s*(?=[A-Za-z_])")
+SOURCES = (".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp")
 # Parameter lists (after self) of the method kinds CPython calls back with
 # their own type: METH_VARARGS|METH_KEYWORDS, METH_FASTCALL(|METH_KEYWORDS), METH_METHOD.
 METHOD_CONVENTIONS = [
@@ -48,6 +58,9 @@ def params(fn_type: str) -> list:
 
 
 def is_method_convention(src: str, dst: str) -> bool:
+    """A method stored as a PyCFunction, or a PyCFunction cast back to its own type to be called."""
+    if src == "PyCFunction":
+        return dst in CALLBACK_TYPES
     return dst == "PyCFunction" and src.startswith("PyObject *") and params(src)[1:] in METHOD_CONVENTIONS
 
 
@@ -97,6 +110,25 @@ def by_place(finding: str) -> tuple:
     return path, int(line)
 
 
+def void_cast_overlay(work: Path, scratch: Path) -> list:
+    """Clang arguments for a VFS overlay in which the package's unpacked sources
+    (src/) have no VOID_CAST; none when no file has one."""
+    roots = []
+    for path in sorted((work / "src").rglob("*")):
+        if path.suffix in SOURCES and path.is_file():
+            text = path.read_text(errors="surrogateescape")
+            stripped = VOID_CAST.sub("", text)
+            if stripped != text:
+                copy = scratch / f"{len(roots)}{path.suffix}"
+                copy.write_text(stripped, errors="surrogateescape")
+                roots.append({"type": "file", "name": str(path.resolve()), "external-contents": str(copy)})
+    if not roots:
+        return []
+    overlay = scratch / "overlay.json"  # JSON is the YAML clang reads
+    overlay.write_text(json.dumps({"version": 0, "use-external-names": False, "roots": roots}))
+    return ["-ivfsoverlay", str(overlay)]
+
+
 def audit(work: Path) -> tuple:
     """(casts found, problems: why some or all compiles could not be replayed)."""
     if not (work / "bin/wasm-cc").is_file():
@@ -105,9 +137,12 @@ def audit(work: Path) -> tuple:
     if not commands:
         return [], [f"{work}: no compile commands found (setuptools log or compile_commands.json)"]
     found, problems = [], []
+    scratch = tempfile.TemporaryDirectory(prefix="fn-cast-audit-")
+    overlay = void_cast_overlay(work, Path(scratch.name))
     for directory, wrapper, args in commands:
         cxx = wrapper.endswith("wasm-c++")
-        cmd = [*compiler_base(work / "bin" / ("wasm-c++" if cxx else "wasm-cc")), *without_output(args), *FLAGS]
+        base = compiler_base(work / "bin" / ("wasm-c++" if cxx else "wasm-cc"))
+        cmd = [*base, *without_output(args), *FLAGS, *overlay]
         result = subprocess.run(cmd, cwd=directory, capture_output=True, text=True)
         if result.returncode != 0:
             problems.append(f"replaying a compile failed in {directory}\ncommand: {shlex.join(cmd)}\n"
@@ -116,6 +151,7 @@ def audit(work: Path) -> tuple:
             m = WARNING.match(line)
             if m and not is_method_convention(m["src"], m["dst"]):
                 found.append(f"{directory / m['where']}: {m['src']} -> {m['dst']}")
+    scratch.cleanup()
     found = sorted(set(found), key=by_place)
     print(f"[fn-cast-audit] {work.name}: {len(commands)} compiles ({len(problems)} not replayed), "
           f"{len(found)} casts of another arity or kind")
