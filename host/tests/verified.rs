@@ -90,6 +90,26 @@ fn aiohttp_stack_c_extensions() {
     check(code, "[1, 2] True multidict._multidict frozenlist._frozenlist\n");
 }
 
+/// Each of these methods was declared with one parameter and trapped the
+/// module before patches/multidict (CPython calls a METH_NOARGS method as
+/// (self, NULL); wasm checks call_indirect's signature). Output as natively.
+#[test]
+#[ignore = "make test-packages"]
+fn multidict_noargs_methods_as_native() {
+    let code = "import multidict, pickle\n\
+                d = multidict.CIMultiDict(a=1); d.add('A', 2); d.add('b', 3)\n\
+                p = multidict.CIMultiDictProxy(d)\n\
+                print(list(d.keys()), list(d.items()), list(d.values()), d.copy(), p.copy(), p.to_dict(), d.to_dict())\n\
+                print(pickle.loads(pickle.dumps(d)), pickle.loads(pickle.dumps(multidict.istr('Ab'))))\n\
+                print(iter(d.items()).__length_hint__(), d.popitem(), d.clear(), len(d))";
+    check(
+        code,
+        "['a', 'b'] [('a', 1), ('A', 2), ('b', 3)] [1, 2, 3] <CIMultiDict('a': 1, 'A': 2, 'b': 3)> \
+         <CIMultiDict('a': 1, 'A': 2, 'b': 3)> {'a': [1, 2], 'b': [3]} {'a': [1, 2], 'b': [3]}\n\
+         <CIMultiDict('a': 1, 'A': 2, 'b': 3)> Ab\n3 ('b', 3) None 0\n",
+    );
+}
+
 /// The same script natively, on the build-python (the same CPython) with the
 /// native wheels of the same pins (`make test-packages` installs them:
 /// scripts/package_suites.py native-dir).
@@ -162,6 +182,26 @@ fn regex_uses_its_c_engine() {
                       regex.findall(r'(?r)\\d+', 'a1b22c333'), regex.fullmatch(r'(?i)stra\\u00dfe', 'STRASSE', flags=regex.FULLCASE) is not None,\n\
                       regex._regex.__spec__.origin)";
     check(code, "H\u{c9}LLO W\u{d6}RLD 42 ['333', '22', '1'] True built-in\n");
+}
+
+/// Each of these called a function of regex._regex through a pointer of
+/// another arity and trapped the module before patches/regex (wasm checks
+/// call_indirect's signature); pickling needs the module named regex._regex,
+/// as natively (src/extensions.rs: its package context).
+#[test]
+#[ignore = "make test-packages"]
+fn regex_methods_getters_and_pickle_as_native() {
+    let code = "import regex, pickle\n\
+                p = regex.compile(r'(?P<k>\\w+)=(?P<v>\\d+)')\n\
+                m = p.search('a=1 bb=22')\n\
+                print(p.groupindex, p.sub(r'\\g<v>:\\g<k>', 'a=1 bb=22'), m.allspans(), m.allcaptures(), m.capturesdict())\n\
+                q = pickle.loads(pickle.dumps(p))\n\
+                print(q.pattern, q.groupindex, regex._regex.__name__)";
+    check(
+        code,
+        "{'k': 1, 'v': 2} 1:a 22:bb ([(0, 3)], [(0, 1)], [(2, 3)]) (['a=1'], ['a'], ['1']) {'k': ['a'], 'v': ['1']}\n\
+         (?P<k>\\w+)=(?P<v>\\d+) {'k': 1, 'v': 2} regex._regex\n",
+    );
 }
 
 #[test]
