@@ -217,11 +217,14 @@ test-e2e: build test-app test-files-app test-numpy
 test: build test-unit test-e2e test-sandbox
 
 # The whole verified set of compiled packages (issue 21), pip choosing the
-# versions: built into build/packages.wasm and exercised by host/tests/verified.rs.
+# versions: built into build/packages.wasm, exercised by host/tests/verified.rs,
+# and their own tests (tests/packages/suites.toml) run in it and natively
+# (scripts/package_suites.py -> tests/packages/suite-results.md, docs/packages.md).
 # lxml 6.1 requires Cython>=3.2.9,<3.3 to build, the pinned build tools have
 # 3.3.1 (recipes/build-tools.txt): lxml~=6.0.0 (6.0.x) until they agree.
-TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache lxml~=6.0.0" \
-    LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache \
+    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow pytest" LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+SUITES_ARGS = --lock tests/packages/verified.lock --cache $(CACHE_ROOT)
 
 # tests/packages/rust-panic: a pyo3 extension that panics, as a local sdist
 # (deterministic tar, its lock pinned to its own sha256), for what a Rust panic does.
@@ -236,7 +239,11 @@ test-panic-module:
 
 test-packages: test-panic-module
 	$(MAKE) --no-print-directory build $(TEST_PACKAGES_SETTINGS)
-	cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2
+	ONEPY_PACKAGES_NATIVE=$$($(TOOLS_PY) scripts/package_suites.py native-dir $(SUITES_ARGS)) \
+	    cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2
+	$(TOOLS_PY) scripts/package_suites.py run $(SUITES_ARGS) --module build/packages.wasm \
+	    --python $(BUILD_PYTHON) --wasmtime $(WASMTIME) --cext "$$(cat build/variants/packages/site-packages.cext)"
+	python3 scripts/readme_figures.py --write
 
 bench: build
 	bash benches/run.sh

@@ -21,6 +21,7 @@ APT_PACKAGES=(
     "${TOOLCHAIN_PINS[@]}"
     build-essential pkg-config curl ca-certificates xz-utils bzip2 patch tcl  # native builds
     zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libsqlite3-dev libffi-dev libssl-dev uuid-dev  # native build-python
+    cmake                                             # C libraries built with CMake (recipes/clibs/libjpeg-turbo.toml)
     hyperfine python3-matplotlib time strace          # make bench
 )
 

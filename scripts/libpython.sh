@@ -102,7 +102,9 @@ unpack() { # unpack NAME DIR: fresh copy of a pinned source tarball
 apply_patches() { # apply_patches DIR PATCH_DIR
     local p
     for p in "$2"/*.patch; do
-        patch -d "$1" -p1 --forward --batch <"$p"
+        # Explicit: a step runs in an `if`, where set -e does not stop it.
+        patch -d "$1" -p1 --forward --batch <"$p" \
+            || die "$(basename "$p") does not apply to $(basename "$1") (see the hunks above)"
     done
 }
 
@@ -208,6 +210,71 @@ build_sqlite() {
     cp sqlite3.h "$DEPS/include/"
 }
 
+# OpenSSL for _ssl and _hashlib (and for packages that link it later:
+# OPENSSL_DIR=<libpython dir>): static libcrypto and libssl only
+# (`make build_libs`: no apps, tests or docs are compiled). wasm32 is not an
+# OpenSSL target: ours (written below) is its generic 32-bit C one
+# (linux-generic32's bignum settings) without Linux's extras (-pthread,
+# -ldl, the AF_ALG engine). OpenSSL 3.5 knows __wasi__ itself: it seeds its
+# DRBG from getentropy() (wasi-libc: WASI's random_get), has no syslog and
+# a constant OPENSSL_issetugid(). The options:
+#   no-asm            wasm32 has no assembly implementations
+#   no-threads        wasm32-wasip1 has no threads. With threads, OpenSSL
+#                     would need wasi-libc's pthread stubs, whose
+#                     pthread_cond_* clash with CPython's own stubs when
+#                     python.wasm links, and whose pthread_key_delete() never
+#                     returns (OPENSSL_cleanup hung at exit);
+#                     patches/cpython/wasi-openssl-no-threads.patch lets
+#                     _ssl/_hashlib accept a lock-free OpenSSL in CPython's
+#                     thread-less WASI build
+#   no-shared         static archives only
+#   no-dso no-engine  no dlopen on WASI: no loadable engines or providers
+#   no-secure-memory  the mmap/mlock-guarded heap (WASI has neither)
+#   no-sock           wasi-libc has no netdb.h, socket() or connect()
+#                     (patches/cpython/wasi-ssl-no-sock.patch: wrap_socket
+#                     raises; TLS over memory BIOs works)
+#   no-ui-console     the terminal password prompt (termios)
+#   no-tests no-apps no-docs  only the libraries are configured
+#   -D_WASI_EMULATED_SIGNAL  cryptlib.c includes <signal.h> (nothing from
+#                     it is linked); -D_WASI_EMULATED_GETPID: getpid() (the
+#                     fork check, the DRBG's nonce), linked by CPython anyway
+# --openssldir=/etc/ssl: where the default CA file and directory are looked
+# up (ssl.get_default_verify_paths()); inside the module that path exists
+# only if the host maps a directory there. The prefix (/usr/local) only
+# names the engines/modules directories, which a no-dso build never opens.
+build_openssl() {
+    unpack openssl "$WORK/openssl"
+    cd "$WORK/openssl"
+    cat >"$WORK/openssl-wasm32-wasi.conf" <<'CONF'
+my %targets = (
+    "wasm32-wasi-onepy" => {
+        inherit_from  => [ "BASE_unix" ],
+        CC            => "clang",
+        CFLAGS        => "-O2",
+        bn_ops        => "BN_LLONG RC4_CHAR",
+        dso_scheme    => "none",
+    },
+);
+CONF
+    CC="$WCC" AR="$LLVM_AR" RANLIB="$LLVM_RANLIB" \
+        ./Configure --config="$WORK/openssl-wasm32-wasi.conf" wasm32-wasi-onepy \
+        --prefix=/usr/local --libdir=lib --openssldir=/etc/ssl \
+        no-asm no-threads no-shared no-dso no-engine no-secure-memory no-sock \
+        no-ui-console no-tests no-apps no-docs -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_GETPID
+    # OpenSSL_version(OPENSSL_CFLAGS) (linked: _ssl calls OpenSSL_version)
+    # reports the compiler line: generated first with the build paths renamed
+    # as -ffile-prefix-map renames them, so the module names no cache path.
+    # Its "built on" date is SOURCE_DATE_EPOCH's.
+    make crypto/buildinf.h CC="$(echo "$WCC" | map_build_paths)"
+    make -j"$JOBS" build_libs
+    rm -rf "$WORK/openssl-install"
+    make DESTDIR="$WORK/openssl-install" install_dev
+    mkdir -p "$DEPS/lib" "$DEPS/include"
+    rm -rf "$DEPS/include/openssl"
+    cp -a "$WORK/openssl-install/usr/local/include/openssl" "$DEPS/include/"
+    cp "$WORK/openssl-install/usr/local/lib"/{libssl,libcrypto}.a "$DEPS/lib/"
+}
+
 # PGO without a wasm32 profile runtime (Debian ships none). Clang's frontend
 # instrumentation keys each function's counters by its name (static functions
 # prefixed by the source path as given on the command line) and a hash of its
@@ -265,9 +332,11 @@ pgo_report() {
     cat "$OUT/pgo/mismatch.txt"
 }
 
-# configure_wasi_python BUILD_DIR SOURCE_DIR OPT [CFLAGS_NODIST [LDFLAGS_NODIST]]: CPython for wasm32-wasip1.
+# configure_wasi_python BUILD_DIR SOURCE_DIR OPT [CFLAGS_NODIST [LDFLAGS_NODIST [CONFIGURE_ARG...]]]:
+# CPython for wasm32-wasip1.
 configure_wasi_python() {
     local build="$1" source="$2" opt="$3" nodist="${4:-}" ldnodist="${5:-}"
+    local extra=("${@:6}")
     rm -rf "$build" && mkdir -p "$build"
     cd "$build"
     # configure by a relative path: the source dir is compiled into
@@ -288,8 +357,9 @@ configure_wasi_python() {
         "$(realpath --relative-to="$build" "$source")/configure" --host=wasm32-wasip1 \
         --build="$(uname -m)-pc-linux-gnu" \
         --with-build-python="$OUT/native/bin/python$PY_MM" --prefix=/usr/local \
-        --with-hash-algorithm=siphash13 \
-        --disable-shared --disable-test-modules --without-system-libmpdec --without-ensurepip
+        --with-hash-algorithm=siphash13 --with-openssl="$DEPS" \
+        --disable-shared --disable-test-modules --without-system-libmpdec --without-ensurepip \
+        "${extra[@]}"
 }
 
 # make_wasi_python BUILD_DIR
@@ -310,11 +380,13 @@ install_outputs() {
     mkdir -p "$OUT/lib" "$OUT/include" "$OUT/stock"
     cp "$b/libpython$PY_MM.a" "$b/Modules/_decimal/libmpdec/libmpdec.a" \
         "$b/Modules/expat/libexpat.a" "$b"/Modules/_hacl/libHacl_*.a \
-        "$DEPS"/lib/{libz,libbz2,liblzma,libzstd,libsqlite3}.a "$OUT/lib/"
+        "$DEPS"/lib/{libz,libbz2,liblzma,libzstd,libsqlite3,libssl,libcrypto}.a "$OUT/lib/"
     cp "$OUT/clang-resource/lib/wasm32-unknown-wasip1/libclang_rt.builtins.a" \
         "$OUT/lib/libclang_rt.builtins-wasm32.a"
     cp -a "$SRC/cpython/Include/." "$OUT/include/"
     cp "$b/pyconfig.h" "$OUT/include/"
+    # OpenSSL's headers next to its libraries: OPENSSL_DIR=$OUT for packages.
+    cp -a "$DEPS/include/openssl" "$OUT/include/"
     # The stdlib tree: Lib/ as shipped, plus the generated WASI sysconfigdata.
     cp -a "$SRC/cpython/Lib" "$OUT/stdlib"
     find "$OUT/stdlib" -name __pycache__ -prune -exec rm -rf {} +
@@ -353,6 +425,8 @@ write_build_info() {
         echo "python: $PY_VERSION"
         echo "libpython$PY_MM.a: $(stat -c %s "$OUT/lib/libpython$PY_MM.a") bytes"
         echo "stock python.wasm: $(stat -c %s "$OUT/stock/python.wasm") bytes"
+        echo "openssl: $(sed -n 's/^# *define OPENSSL_FULL_VERSION_STR "\(.*\)"/\1/p' "$OUT/include/openssl/opensslv.h")" \
+            "(libcrypto.a $(stat -c %s "$OUT/lib/libcrypto.a") bytes, libssl.a $(stat -c %s "$OUT/lib/libssl.a") bytes)"
         echo "pgo: $PGO lto: $LTO opt: $WASI_OPT"
         if [ "$PGO" = 1 ]; then echo "pgo profile: $(cat "$OUT/pgo/mismatch.txt")"; fi
         echo "step timings (s):"
@@ -371,6 +445,7 @@ step bzip2                  build_bzip2
 step xz-liblzma             build_xz
 step libzstd                build_zstd
 step sqlite3                build_sqlite
+step openssl                build_openssl
 if [ "$PGO" = 1 ]; then
     step pgo-instrumented-build pgo_instrumented_build
     step pgo-train              pgo_train
@@ -380,7 +455,13 @@ step configure-wasi-python  configure_wasi_python "$WORK/wasi" "$SRC/cpython" "$
 step make-wasi-python       make_wasi_python "$WORK/wasi"
 if [ "$PGO" = 1 ]; then pgo_report; fi
 step unpatched-sources      unpack_unpatched_cpython
-step configure-unpatched    configure_wasi_python "$WORK/wasi-unpatched" "$SRC/cpython-unpatched" "$STOCK_OPT"
+# The unpatched baseline cannot use this OpenSSL: its _ssl.c and
+# _hashopenssl.c refuse one without threads, and _ssl.c needs SSL_set_fd(),
+# which a no-sock OpenSSL lacks (patches/cpython/wasi-openssl-no-threads.patch
+# and wasi-ssl-no-sock.patch are what make ours compile): both are n/a there,
+# as before (hashlib falls back to HACL*).
+step configure-unpatched    configure_wasi_python "$WORK/wasi-unpatched" "$SRC/cpython-unpatched" "$STOCK_OPT" "" "" \
+    py_cv_module__ssl=n/a py_cv_module__hashlib=n/a
 step make-unpatched         make_wasi_python "$WORK/wasi-unpatched"
 step install                install_outputs
 write_build_info

@@ -126,7 +126,7 @@ def fetch(args) -> None:
     owner, names, built = {}, stdlib_names(args.stdlib), []
     for e in locked:
         if e.is_sdist:
-            built.append((e, build_sdist(e, args)))
+            built.append((e, build_sdist(e, args, locked)))
             continue
         wheel = fetch_wheel(args.cache / "wheels", e.name, e.url, e.sha256)
         added = unpack(wheel, tmp, owner, e.name, names)
@@ -168,14 +168,14 @@ def c_libraries(built: list) -> list:
     return [archive for _, _, archive in seen.values()]
 
 
-def build_sdist(entry: Entry, args) -> Path:
+def build_sdist(entry: Entry, args, locked: list) -> Path:
     """The package builder's output directory for a locked sdist."""
     from package_builder.build import build
     from package_builder.common import BuildError
     if not args.libpython or not args.localize:
         die(f"{args.lock} locks the sdist {entry.filename}: building it needs --libpython and --localize")
     try:
-        return build(entry, args.libpython, args.cache, args.localize)
+        return build(entry, args.libpython, args.cache, args.localize, locked)
     except BuildError as err:
         die(str(err))
 

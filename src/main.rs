@@ -12,6 +12,7 @@ mod guest_module;
 mod importer;
 mod interpreter;
 mod memory_reserve;
+mod openssl;
 mod run;
 mod run_state;
 mod session;

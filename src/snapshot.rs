@@ -12,7 +12,7 @@
 //! read and wiped before the interpreter starts: randomness and clocks during
 //! the init come from it, so the same inputs and seed give the same module.
 
-use crate::{interpreter, snapshot_entropy};
+use crate::{interpreter, openssl, snapshot_entropy};
 use anyhow::{Context, Result};
 use pyo3::PyTypeInfo;
 use pyo3::prelude::*;
@@ -70,7 +70,10 @@ fn preinitialize() -> Result<()> {
         snapshot_entropy::begin(&seed);
     }
     crate::vfs::mount();
-    let result = preinitialize_interpreter();
+    let result = preinitialize_interpreter().and_then(|()| {
+        // OpenSSL's DRBGs must not keep a seed from the fixed stream.
+        openssl::forget_snapshot_seed().context("clearing OpenSSL's random generators for the snapshot")
+    });
     // Every run after the snapshot draws from the host again.
     snapshot_entropy::end();
     result

@@ -1,7 +1,9 @@
 """Unit tests of the C-library stage (scripts/package_builder/clibs.py) and the
 compiler wrapper's refusal of host headers, on synthetic definitions and
 tarballs: unknown names, dependency order and keys, a download failing its
-sha256, a library failing to compile, a successful build cached by key.
+sha256, a library failing to compile, a successful build cached by key, a
+CMake build confined to the wasm sysroot, a libpython library (zlib) pinned
+to sources.lock's tarball and left out of the package's link.
 Needs the wasm toolchain: ONEPY_LIBPYTHON_DIR names the libpython directory.
 Run by host/tests/packages.rs (python -m unittest) with the tools venv."""
 
@@ -186,6 +188,60 @@ class ClibTests(unittest.TestCase):
         self.assertIn("error: xml2-config --cflags: pkg 1.0 declares no C library that provides xml2-config",
                       out.stderr)
         self.assertEqual(out.stdout, "")
+
+    def test_a_cmake_library_is_confined_to_the_wasm_sysroot_and_drops_what_it_is_told(self):
+        self.assertTrue((LIBPYTHON / "sysroot").is_dir(), f"no libpython at ONEPY_LIBPYTHON_DIR={LIBPYTHON}")
+        self.assertTrue(Path("/usr/include/zlib.h").is_file(), "the host's zlib.h (make deps: zlib1g-dev)")
+        cmake_lists = """cmake_minimum_required(VERSION 3.13)
+project(tiny C)
+find_path(HOST_ZLIB_H zlib.h PATHS /usr/include /usr/local/include)
+if(HOST_ZLIB_H)
+  message(FATAL_ERROR "find_path found the host's zlib.h in ${HOST_ZLIB_H}")
+endif()
+add_library(tiny STATIC tiny.c)
+add_executable(tinyprog main.c)
+target_link_libraries(tinyprog tiny)
+install(TARGETS tiny ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS tinyprog RUNTIME DESTINATION bin)
+install(FILES tiny.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+"""
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0",
+                      {"CMakeLists.txt": cmake_lists, "tiny.c": GOOD_C, "tiny.h": "int tiny_answer(void);\n",
+                       "main.c": "#include \"tiny.h\"\nint main(void) { return tiny_answer() - 42; }\n"})
+        (self.defs / "tiny.toml").write_text(f'name = "tiny"\nversion = "1.0"\nsource = "tiny.tar.gz"\n'
+                                             f'sha256 = "{sha}"\nbuild = "cmake"\ncmake = ["-DUNUSED=1"]\n'
+                                             f'libs = ["tiny"]\ndrop = ["bin"]\n')
+        [(_, prefix)] = self.ensure("tiny")
+        self.assertEqual(sorted(p.relative_to(prefix).as_posix() for p in prefix.rglob("*")),
+                         [".complete", "build-info.txt", "include", "include/tiny.h", "lib", "lib/libtiny.a"])
+        members = subprocess.run([f"{clibs.LLVM}/llvm-nm", "--defined-only", prefix / "lib" / "libtiny.a"],
+                                 capture_output=True, text=True, check=True).stdout
+        self.assertIn("T tiny_answer", members)
+        # A configure step that finds a host library fails the build and caches nothing else.
+        sha = tarball(self.mirror / "tiny-host.tar.gz", "tiny-1.0",
+                      {"CMakeLists.txt": cmake_lists.replace(
+                          "find_path(HOST_ZLIB_H zlib.h PATHS /usr/include /usr/local/include)",
+                          "set(HOST_ZLIB_H /usr/include)"),
+                       "tiny.c": GOOD_C, "tiny.h": "", "main.c": ""})
+        (self.defs / "tiny.toml").write_text(f'name = "tiny"\nversion = "1.0"\nsource = "tiny-host.tar.gz"\n'
+                                             f'sha256 = "{sha}"\nbuild = "cmake"\nlibs = ["tiny"]\n')
+        with self.assertRaises(BuildError) as cm:
+            self.ensure("tiny")
+        self.assertIn("building C library tiny 1.0 failed at step 'cmake-configure'", str(cm.exception))
+        self.assertIn("found the host's zlib.h in /usr/include", str(cm.exception))
+        self.assertEqual([p for p in (self.cache / "clibs").iterdir()], [prefix])
+
+    def test_a_libpython_library_is_the_tarball_sources_lock_pins_and_not_linked_twice(self):
+        sha = tarball(self.mirror / "zlib.tar.gz", "zlib-1.0", {"zlib.h": ""})
+        (self.defs / "zlib.toml").write_text(f'name = "zlib"\nversion = "1.0"\nsource = "zlib.tar.gz"\n'
+                                             f'sha256 = "{sha}"\nbuild = "libpython"\nlibs = ["z"]\n')
+        with self.assertRaises(BuildError) as cm:
+            self.ensure("zlib")
+        self.assertIn(f"zlib.tar.gz with sha256 {sha} is not a line of", str(cm.exception))
+        self.assertIn("sources.lock", str(cm.exception))
+        self.assertFalse((self.cache / "clibs").exists())
+        built = [({"build": "cmake", "libs": ["jpeg"]}, self.dir), ({"build": "libpython", "libs": ["z"]}, self.dir)]
+        self.assertEqual(clibs.link_libs(built), ["jpeg"], "libpython's zlib is in the final link already")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 //! heavy, so not part of `make test`). Run with no preopens; each test checks
 //! the package's compiled part is the one in use.
 
-use onepy_host::guest::{Output, Run, compile, repo_root};
+use onepy_host::guest::{Output, Run, build_python, compile, repo_root};
+use std::process::Command;
 
 fn run(code: &str) -> Output {
     let module = repo_root().join("build/packages.wasm");
@@ -87,6 +88,165 @@ fn aiohttp_stack_c_extensions() {
                 fl = frozenlist.FrozenList([1, 2]); fl.freeze()\n\
                 print(md.getall('a'), hash(fl) == hash(tuple([1, 2])) or True, type(md).__module__, type(fl).__module__)";
     check(code, "[1, 2] True multidict._multidict frozenlist._frozenlist\n");
+}
+
+/// Each of these methods was declared with one parameter and trapped the
+/// module before patches/multidict (CPython calls a METH_NOARGS method as
+/// (self, NULL); wasm checks call_indirect's signature). Output as natively.
+#[test]
+#[ignore = "make test-packages"]
+fn multidict_noargs_methods_as_native() {
+    let code = "import multidict, pickle\n\
+                d = multidict.CIMultiDict(a=1); d.add('A', 2); d.add('b', 3)\n\
+                p = multidict.CIMultiDictProxy(d)\n\
+                print(list(d.keys()), list(d.items()), list(d.values()), d.copy(), p.copy(), p.to_dict(), d.to_dict())\n\
+                print(pickle.loads(pickle.dumps(d)), pickle.loads(pickle.dumps(multidict.istr('Ab'))))\n\
+                print(iter(d.items()).__length_hint__(), d.popitem(), d.clear(), len(d))";
+    check(
+        code,
+        "['a', 'b'] [('a', 1), ('A', 2), ('b', 3)] [1, 2, 3] <CIMultiDict('a': 1, 'A': 2, 'b': 3)> \
+         <CIMultiDict('a': 1, 'A': 2, 'b': 3)> {'a': [1, 2], 'b': [3]} {'a': [1, 2], 'b': [3]}\n\
+         <CIMultiDict('a': 1, 'A': 2, 'b': 3)> Ab\n3 ('b', 3) None 0\n",
+    );
+}
+
+/// The same script natively, on the build-python (the same CPython) with the
+/// native wheels of the same pins (`make test-packages` installs them:
+/// scripts/package_suites.py native-dir).
+fn native(script: &str) -> String {
+    let dir = std::env::var("ONEPY_PACKAGES_NATIVE").expect("ONEPY_PACKAGES_NATIVE (set by `make test-packages`)");
+    let out = Command::new(build_python())
+        .args(["-I", "-X", "utf8", "-c", &format!("import sys; sys.path.insert(0, {dir:?})\n{script}")])
+        .output()
+        .expect("running the build-python");
+    assert!(out.status.success(), "native: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// groupby, merge, to_csv and read_csv (pandas' C parser), datetimes with a
+/// time zone: the same output as native pandas of the same version.
+#[test]
+#[ignore = "make test-packages"]
+fn pandas_round_trip_matches_native() {
+    let script = std::fs::read_to_string(repo_root().join("tests/packages/pandas_roundtrip.py")).unwrap();
+    let ours = run(&script);
+    assert_eq!(ours.status, 0, "{}", ours.stderr());
+    assert_eq!(ours.stdout(), native(&script));
+    let code = "import pandas._libs.lib as lib, pandas._libs.parsers as p, sys\n\
+                print(lib.__spec__.origin, p.__spec__.origin, 'pandas' in sys.modules)";
+    check(code, "built-in built-in True\n");
+}
+
+/// Pillow over libjpeg-turbo and libpython's zlib, all in memory: drawing,
+/// PNG and JPEG round trips, resampling and filters give the same pixels and
+/// the same encoded bytes as the native wheel of the same version.
+#[test]
+#[ignore = "make test-packages"]
+fn pillow_round_trip_matches_native() {
+    let script = std::fs::read_to_string(repo_root().join("tests/packages/pillow_roundtrip.py")).unwrap();
+    let ours = run(&script);
+    assert_eq!(ours.status, 0, "{}", ours.stderr());
+    assert_eq!(ours.stdout(), native(&script));
+    let code = "from PIL import _imaging, features\n\
+                print(_imaging.__spec__.origin, features.version('jpg'), features.version('zlib'), \
+                features.check('freetype2'), features.check('webp'), features.check('littlecms2'))";
+    check(code, "built-in 6.2 1.2.13 False False False\n");
+}
+
+/// A JPEG that libjpeg rejects: its error handler cannot longjmp back on
+/// wasm32-wasip1, so the run prints libjpeg's message and exits with status 1
+/// (patches/pillow/wasi-jpeg-no-longjmp.patch); never a trap.
+#[test]
+#[ignore = "make test-packages"]
+fn pillow_corrupt_jpeg_exits_with_libjpegs_message() {
+    let code = "import io\nfrom PIL import Image\n\
+                b = io.BytesIO(); Image.new('RGB', (32, 32), (1, 2, 3)).save(b, 'JPEG'); data = bytearray(b.getvalue())\n\
+                i = data.index(b'\\xff\\xc4'); data[i + 5:i + 21] = b'\\xff' * 16\n\
+                print('opening', flush=True)\n\
+                Image.open(io.BytesIO(bytes(data))).load()\n\
+                print('not reached')";
+    let out = run(code);
+    assert_eq!((out.status, out.stdout().as_str()), (1, "opening\n"), "{}", out.stderr());
+    assert_eq!(
+        out.stderr(),
+        "Pillow: libjpeg error while decoding: Bogus Huffman table definition\n\
+         Pillow: wasm32-wasip1 has no longjmp to recover from it: exiting with status 1\n"
+    );
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn regex_uses_its_c_engine() {
+    let code = "import regex\n\
+                print(regex.sub(r'(?<w>\\p{L}+)', lambda m: m['w'].upper(), 'h\\u00e9llo w\\u00f6rld 42'),\n\
+                      regex.findall(r'(?r)\\d+', 'a1b22c333'), regex.fullmatch(r'(?i)stra\\u00dfe', 'STRASSE', flags=regex.FULLCASE) is not None,\n\
+                      regex._regex.__spec__.origin)";
+    check(code, "H\u{c9}LLO W\u{d6}RLD 42 ['333', '22', '1'] True built-in\n");
+}
+
+/// Each of these called a function of regex._regex through a pointer of
+/// another arity and trapped the module before patches/regex (wasm checks
+/// call_indirect's signature); pickling needs the module named regex._regex,
+/// as natively (src/extensions.rs: its package context).
+#[test]
+#[ignore = "make test-packages"]
+fn regex_methods_getters_and_pickle_as_native() {
+    let code = "import regex, pickle\n\
+                p = regex.compile(r'(?P<k>\\w+)=(?P<v>\\d+)')\n\
+                m = p.search('a=1 bb=22')\n\
+                print(p.groupindex, p.sub(r'\\g<v>:\\g<k>', 'a=1 bb=22'), m.allspans(), m.allcaptures(), m.capturesdict())\n\
+                q = pickle.loads(pickle.dumps(p))\n\
+                print(q.pattern, q.groupindex, regex._regex.__name__)";
+    check(
+        code,
+        "{'k': 1, 'v': 2} 1:a 22:bb ([(0, 3)], [(0, 1)], [(2, 3)]) (['a=1'], ['a'], ['1']) {'k': ['a'], 'v': ['1']}\n\
+         (?P<k>\\w+)=(?P<v>\\d+) {'k': 1, 'v': 2} regex._regex\n",
+    );
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn orjson_serializes_in_rust() {
+    let code = "import orjson, dataclasses, datetime, uuid\n\
+                @dataclasses.dataclass\n\
+                class P:\n    x: int\n    y: list\n\
+                b = orjson.dumps({'p': P(1, [1.5, None]), 'd': datetime.date(2026, 1, 2), 'u': uuid.UUID(int=1)}, option=orjson.OPT_SORT_KEYS)\n\
+                print(b.decode(), orjson.loads(b'{\"a\":[1,2,{\"b\":null}]}'), orjson.orjson.__spec__.origin)\n\
+                try:\n    orjson.loads(b'[1,')\nexcept orjson.JSONDecodeError as e:\n    print(type(e).__mro__[1].__name__, e.pos)";
+    check(
+        code,
+        "{\"d\":\"2026-01-02\",\"p\":{\"x\":1,\"y\":[1.5,null]},\"u\":\"00000000-0000-0000-0000-000000000001\"} \
+         {'a': [1, 2, {'b': None}]} built-in\nJSONDecodeError 3\n",
+    );
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn sqlalchemy_orm_on_sqlite_with_its_cython_extensions() {
+    let code = "import sqlalchemy as sa, sqlalchemy.util._has_cython as u\n\
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, Session\n\
+                class Base(DeclarativeBase): pass\n\
+                class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str]\n\
+                e = sa.create_engine('sqlite://')\n\
+                Base.metadata.create_all(e)\n\
+                with Session(e) as s:\n    s.add_all([User(name='ann'), User(name='bob')]); s.commit()\n    \
+                print([tuple(r) for r in s.execute(sa.select(User.id, User.name).order_by(User.name.desc()))])\n\
+                import sqlalchemy.engine._row_cy as r\n\
+                print(u.HAS_CYEXTENSION, r.__spec__.origin)";
+    check(code, "[(2, 'bob'), (1, 'ann')]\nTrue built-in\n");
+}
+
+#[test]
+#[ignore = "make test-packages"]
+fn aiohttp_parses_http_in_c() {
+    let code = "import aiohttp, aiohttp._http_parser as p, yarl, asyncio\n\
+                from aiohttp import web\n\
+                from aiohttp.test_utils import make_mocked_request\n\
+                req = make_mocked_request('GET', '/a/b?x=1&y=%C3%A9', headers={'Host': 'example.org'})\n\
+                print(req.path, dict(req.query), p.__spec__.origin, aiohttp.http_parser.HttpRequestParser.__module__)\n\
+                u = yarl.URL('http://example.org/p?q=1') / 'x'\n\
+                print(u, yarl._quoting_c.__spec__.origin)";
+    check(code, "/a/b {'x': '1', 'y': '\u{e9}'} built-in aiohttp._http_parser\nhttp://example.org/p/x built-in\n");
 }
 
 /// A Rust panic inside an extension (tests/packages/rust-panic, built by

@@ -18,13 +18,12 @@ import fnmatch
 import hashlib
 import json
 import shutil
-import tarfile
 import time
 import zipfile
 from pathlib import Path
 
-from . import clibs, recipes
-from .common import BuildError, download, run, sha256_file, step
+from . import build_deps, clibs, recipes
+from .common import BuildError, download, run, sha256_file, step, unpack_archive
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
@@ -36,6 +35,7 @@ BUILDER_DIR = Path(__file__).resolve().parent
 # Debian's wasm32 packages, wasi-libc's long-double printf/scanf).
 PROVIDED = {"c++", "c++abi", "c-printscan-long-double"}
 TEXT_SUFFIXES = (".py", ".txt", ".json", ".cfg", ".ini", ".toml")
+CXX_STUBS = "onepy_cxx_exception_stubs"  # stubs/lib<this>.a, linked once however many packages need it
 
 
 def toolchain_identity() -> bytes:
@@ -55,11 +55,14 @@ def declared_clibs(recipe_path, recipe: dict, libpython: Path, cache: Path) -> l
     return clibs.prefixes(names, f"the recipe {recipe_path}", toolchain_identity(), libpython, cache)
 
 
-def cache_key(entry, recipe_path, recipe: dict, libpython: Path, cache: Path) -> str:
+def cache_key(entry, recipe_path, recipe: dict, libpython: Path, cache: Path, dep_outs: list) -> str:
     """Declared inputs only: the sdist's sha256, the recipe and its patches,
     the builder's sources, the pinned build tools, the toolchain, libpython,
-    the C libraries' keys."""
+    the C libraries' keys, the outputs of the locked packages its build
+    compiles against."""
     h = hashlib.sha256(f"{entry.name}=={entry.version} {entry.sha256} {entry.native_sha256}\n".encode())
+    for out in dep_outs:
+        h.update(f"built dependency {out.name}\n".encode())
     inputs = sorted(BUILDER_DIR.glob("*.py")) + [ROOT / "recipes/build-tools.txt",
                                                  ROOT / "scripts/cxx_exception_stubs.c"]
     if recipe_path:
@@ -73,24 +76,11 @@ def cache_key(entry, recipe_path, recipe: dict, libpython: Path, cache: Path) ->
     return h.hexdigest()[:16]
 
 
-def output_dir(entry, libpython: Path, cache: Path) -> Path:
+def output_dir(entry, libpython: Path, cache: Path, dep_outs: list) -> Path:
     recipe_path, recipe = recipes.load(entry.name, entry.version)
-    key = cache_key(entry, recipe_path, recipe, libpython, cache)
+    key = cache_key(entry, recipe_path, recipe, libpython, cache, dep_outs)
     return cache / "packages" / f"{recipes.recipe_path(entry.name).stem}-{entry.version}-{key}"
 
-
-def unpack_sdist(sdist: Path, into: Path) -> Path:
-    into.mkdir(parents=True)
-    if sdist.name.endswith(".zip"):
-        with zipfile.ZipFile(sdist) as z:
-            z.extractall(into)
-    else:
-        with tarfile.open(sdist) as tar:
-            tar.extractall(into, filter="data")
-    tops = list(into.iterdir())
-    if len(tops) != 1 or not tops[0].is_dir():
-        raise BuildError(f"{sdist}: expected one top directory, found {[t.name for t in tops]}")
-    return tops[0]
 
 
 def module_of(rel: str):
@@ -152,24 +142,27 @@ def copy_python_files(tree: Path, out: Path, exclude: list, path_map: dict) -> N
         record.write_text("\n".join(lines) + "\n")
 
 
-def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
-    """The package's output directory (built unless cached)."""
+def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ()) -> Path:
+    """The package's output directory (built unless cached). Locked sdists
+    among its build requirements (`locked`: the lock's entries) are built first."""
     recipe_path, recipe = recipes.load(entry.name, entry.version)
-    out = output_dir(entry, libpython, cache)
+    sdist = download(entry.url, entry.sha256, cache / "downloads")
+    needed = [(d, build(d, libpython, cache, localize, locked))
+            for d in build_deps.locked_build_requirements(entry, sdist, locked)]
+    out = output_dir(entry, libpython, cache, [o for _, o in needed])
     if (out / ".complete").is_file():
         print(f"[build] {entry.name} {entry.version} up to date: {out}")
         return out
     start = time.monotonic()
-    # Named without the key: paths in a build (Rust flags, cargo fingerprints)
-    # stay the same when only the builder changed.
-    work = cache / "work" / f"pkg-{entry.name}-{entry.version}"
+    # Named with the key: two builds of one version with different inputs
+    # (worktrees sharing the cache) never clean each other's directory.
+    work = cache / "work" / f"pkg-{out.name}"
     logs = work / "logs"
     shutil.rmtree(work, ignore_errors=True)
     logs.mkdir(parents=True)
     how = f"recipe {recipe_path.name}" if recipe_path else "no recipe"
     print(f"[build] {entry.name} {entry.version} from {entry.filename} ({how}), logs in {logs}")
-    sdist = download(entry.url, entry.sha256, cache / "downloads")
-    src = unpack_sdist(sdist, work / "src")
+    src = unpack_archive(sdist, work / "src")
     for patch in recipes.patches(recipe, entry.version):
         step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
              logs)
@@ -186,7 +179,9 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
         tree, kind = build_maturin(entry.name, entry.version, src, work, tools, logs, libpython), "maturin"
     elif recipe.get("build", "pep517") == "pep517":
-        wheel, kind = build_wheel(entry.name, src, work, tools, logs, recipe)
+        host_path = [build_deps.host_tree(needed, work, cache)] if needed else []
+        built = {d.name: d.version for d, _ in needed}
+        wheel, kind = build_wheel(entry.name, src, work, tools, logs, recipe, host_path, built)
         tree = work / "wheel"
         with zipfile.ZipFile(wheel) as z:
             z.extractall(tree)
@@ -239,10 +234,15 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
         inittab.append(f"{module} {init}\n")
     if cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
+        # Not in the package's own (whole-archive) library: two C++ packages
+        # (numpy, pandas) would each define them. A library of its own,
+        # named in link.txt, that the final link takes once (build.rs).
         stub = work / "cxx_exception_stubs.o"
         run([tools["cc"], "-O2", "-c", ROOT / "scripts" / "cxx_exception_stubs.c", "-o", stub],
             "compiling the C++ exception stubs")
-        merged.append(stub)
+        (tmp / "stubs").mkdir()
+        run([f"{LLVM}/llvm-ar", "rcs", tmp / "stubs" / f"lib{CXX_STUBS}.a", stub], "archiving the C++ exception stubs")
+        final_libs.append(CXX_STUBS)
     used = [l for l in clib_links if l in final_libs]
     if used:
         (tmp / "clib").mkdir()
@@ -261,10 +261,12 @@ def build(entry, libpython: Path, cache: Path, localize: str) -> Path:
     copy_python_files(tree, tmp / "site-packages", recipe.get("python-exclude", []), path_map)
     if kind == "meson":
         write_dist_info(entry, tmp / "site-packages")
+    build_deps.keep_build_time(recipe, tree, tmp, entry.name)
     secs = time.monotonic() - start
     (tmp / "build-info.json").write_text(json.dumps(
         {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
-         "modules": sorted(modules), "seconds": round(secs, 1),
+         "modules": sorted(modules), "seconds": round(secs, 1), "build-time": recipe.get("build-time", []),
+         "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed],
          "c-libraries": {lib["name"]: prefix.name for lib, prefix in built_clibs}}, indent=1) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

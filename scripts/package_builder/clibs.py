@@ -20,6 +20,11 @@ A definition:
     build = "sources"                  # "sources": compile `sources` (globs) with `cflags`
                                        # "configure": ./configure --host=wasm32-wasi `configure`...,
                                        # make `make-args`, make install `make-args`
+                                       # "cmake": cmake with a wasm32-wasip1 toolchain file and the
+                                       # -D options `cmake`, building `targets` (clib_cmake.py)
+                                       # "libpython": a library libpython links already (zlib): its
+                                       # headers from the same tarball, libpython's archive
+                                       # (clib_libpython.py); the final link has one copy
     host = "wasm32-unknown-none"       # configure's --host when its config.sub predates wasi
     sources = ["src/*.c"]
     cflags = ["-Iinclude"]
@@ -29,6 +34,7 @@ A definition:
                                        # header the orig tarball leaves to cmake)
     libs = ["yaml"]                    # the static libraries it installs (lib<name>.a), link order
     config-scripts = ["xml2-config"]   # scripts a package build runs (answered for this prefix)
+    drop = ["bin", "share"]            # installed paths removed (programs for wasm32, documentation)
 """
 
 import glob
@@ -36,18 +42,23 @@ import hashlib
 import os
 import re
 import shutil
-import tarfile
 import time
 import tomllib
 from pathlib import Path
 
-from .common import BuildError, download, step
+from .clib_cmake import build_cmake
+from .clib_libpython import build_libpython
+from .common import BuildError, download, step, unpack_archive
 from .toolchain import LLVM, ROOT, write_toolchain
 
 DEFINITIONS = ROOT / "recipes" / "clibs"
 MIRROR = os.environ.get("ONEPY_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 KNOWN = {"name", "version", "source", "sha256", "depends", "build", "sources", "cflags", "headers", "configure",
-         "libs", "config-scripts", "env", "write-files", "make-args", "host", "patches"}
+         "libs", "config-scripts", "env", "write-files", "make-args", "host", "patches", "cmake", "targets",
+         "pkgconfig", "drop"}
+KINDS = ("sources", "configure", "cmake", "libpython")
+# The builder's sources that decide what a library's prefix holds (its key).
+BUILDER_FILES = [Path(__file__), Path(__file__).with_name("clib_cmake.py"), Path(__file__).with_name("clib_libpython.py")]
 REQUIRED = {"name", "version", "source", "sha256", "build", "libs"}
 # Where a library's configure believes it is installed: strings compiled in
 # (libxml2's catalog path) name no path of this machine; the installed text
@@ -83,8 +94,8 @@ def load(name: str, wanted_by: str) -> dict:
             missing and f"missing keys {sorted(missing)}"])))
     if data["name"] != name:
         raise BuildError(f"{path}: name = {data['name']!r}, but the file is named for '{name}'")
-    if data["build"] not in ("sources", "configure"):
-        raise BuildError(f"{path}: build = {data['build']!r} is not 'sources' or 'configure'")
+    if data["build"] not in KINDS:
+        raise BuildError(f"{path}: build = {data['build']!r} is not one of {', '.join(KINDS)}")
     data["path"] = path
     return data
 
@@ -113,7 +124,7 @@ def closure(names: list, wanted_by: str) -> list:
 
 def key(lib: dict, dep_keys: list, toolchain_id: bytes, libpython: Path) -> str:
     h = hashlib.sha256()
-    for f in (lib["path"], Path(__file__), *patch_files(lib)):
+    for f in (lib["path"], *BUILDER_FILES, *patch_files(lib)):
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     h.update(toolchain_id + b"\0" + libpython.name.encode() + b"\0" + " ".join(dep_keys).encode())
     return h.hexdigest()[:16]
@@ -150,15 +161,6 @@ def ensure(names: list, wanted_by: str, toolchain_id: bytes, libpython: Path, ca
     return done
 
 
-def unpack(archive: Path, into: Path) -> Path:
-    into.mkdir(parents=True)
-    with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
-    tops = list(into.iterdir())
-    if len(tops) != 1 or not tops[0].is_dir():
-        raise BuildError(f"{archive}: expected one top directory, found {[t.name for t in tops]}")
-    return tops[0]
-
 
 def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> None:
     name = f"C library {lib['name']} {lib['version']}"
@@ -169,7 +171,7 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
     logs.mkdir(parents=True)
     print(f"[clib] building {lib['name']} {lib['version']} ({lib['path'].name}), logs in {logs}")
     archive = download(f"{MIRROR}/{lib['source']}", lib["sha256"], cache / "downloads")
-    src = unpack(archive, work / "src")
+    src = unpack_archive(archive, work / "src")
     for rel, text in lib.get("write-files", {}).items():
         target = (src / rel).resolve()
         if not target.is_relative_to(src.resolve()):
@@ -186,12 +188,21 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
     env = build_env(tools, deps, lib)
     if lib["build"] == "sources":
         build_sources(name, lib, src, work, installed, tools, inc, logs)
+    elif lib["build"] == "cmake":
+        build_cmake(name, lib, src, work, neutral, stage, env, tools, deps, libpython, logs)
+    elif lib["build"] == "libpython":
+        build_libpython(name, lib, src, neutral, installed, env, libpython, logs)
     else:
         build_configure(name, lib, src, neutral, stage, env, logs)
     for libname in lib["libs"]:
         if not (installed / "lib" / f"lib{libname}.a").is_file():
             raise BuildError(f"{name}: the install in {installed} has no lib/lib{libname}.a (the definition's "
                              f"libs = {lib['libs']}; logs in {logs})")
+    for rel in lib.get("drop", []):
+        path = (installed / rel).resolve()
+        if not path.is_relative_to(installed.resolve()) or not path.exists():
+            raise BuildError(f"{lib['path']}: drop names {rel}, which the install in {installed} does not have")
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
     relocate(installed, neutral, prefix)
     for junk in list((installed / "lib").glob("*.la")) + list((installed / "lib").glob("*.so*")):
         junk.unlink()
@@ -298,5 +309,7 @@ def package_env(env: dict, built: list, guard: Path, wanted_by: str) -> dict:
 
 
 def link_libs(built: list) -> list:
-    """The -l names of `built`, each library's before its dependencies'."""
-    return [l for lib, _ in reversed(built) for l in lib["libs"]]
+    """The -l names of `built` that the package brings to the final link, each
+    library's before its dependencies'; libpython's own (build = "libpython")
+    are in that link already."""
+    return [l for lib, _ in reversed(built) if lib["build"] != "libpython" for l in lib["libs"]]

@@ -6,8 +6,10 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 LOG_TAIL = 40
@@ -85,3 +87,19 @@ def download(url: str, sha256: str, downloads: Path) -> Path:
         raise BuildError(f"sha256 mismatch for {url}: the pin (lock file or definition) says {sha256}, the download is {got}")
     os.replace(part, path)
     return path
+
+
+def unpack_archive(archive: Path, into: Path) -> Path:
+    """Unpack a source archive (.tar.* or .zip) into a new directory and return
+    its single top directory; anything else is a BuildError naming the archive."""
+    into.mkdir(parents=True)
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(into)
+    else:
+        with tarfile.open(archive) as tar:
+            tar.extractall(into, filter="data")
+    tops = list(into.iterdir())
+    if len(tops) != 1 or not tops[0].is_dir():
+        raise BuildError(f"{archive}: expected one top directory, found {[t.name for t in tops]}")
+    return tops[0]

