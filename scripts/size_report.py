@@ -19,7 +19,7 @@ BUILDS = [
     ("python.wasm (stdlib only)", "python.wasm", "build/python-noinit.wasm", "stdlib-bundle"),
     ("build/app.wasm (examples/app + emoji, certifi, rich, click)", "build/app.wasm",
      "build/variants/app/app-noinit.wasm", "build/variants/app/bundle"),
-    ("build/numpy.wasm (numpy, markupsafe, pytest)", "build/numpy.wasm",
+    ("build/numpy.wasm (numpy, markupsafe, msgpack, PyYAML with libyaml, rpds-py, pytest)", "build/numpy.wasm",
      "build/variants/numpy/numpy-noinit.wasm", "build/variants/numpy/bundle"),
 ]
 SITE = SITE_PACKAGES.lstrip("/")
