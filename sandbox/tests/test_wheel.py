@@ -231,6 +231,9 @@ def main() -> None:
             sys.exit(f"docs/sandbox.md: the '{name}' differs from sandbox/README.md's")
     if package_examples["sandbox example"] != example:
         sys.exit("sandbox/README.md: the sandbox example differs from README.md's")
+    # README.md's session example is the package README's, which runs below.
+    if readme_example("sandbox session example") != package_examples["sandbox session example"]:
+        sys.exit("README.md: the sandbox session example differs from sandbox/README.md's")
     with tempfile.TemporaryDirectory() as tmp:
         venv = os.path.join(tmp, "venv")
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
