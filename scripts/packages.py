@@ -139,6 +139,11 @@ def fetch(args) -> None:
               f"{len(info['modules'])} extension modules, {added / 1e3:.0f} kB of Python files")
         preimport += (out / "preimport.txt").read_text().split()
     if built:
+        clashes = init_clashes(built)
+        if clashes:
+            die("extension modules that share an init symbol cannot be linked into one module (each keeps "
+                "its PyInit_<name> global, and the final link can have one of each):\n" + "\n".join(clashes)
+                + "\nLeave one of their packages out; giving each module its own init symbol is not done yet.")
         from package_builder.common import BuildError
         from package_builder.merge import check_duplicates
         base = sorted((args.libpython / "lib").glob("*.a"))
@@ -151,6 +156,19 @@ def fetch(args) -> None:
     tmp.rename(args.out)
     Path(f"{args.out}.cext").write_text(":".join(str(o) for _, o in built) + "\n")
     Path(f"{args.out}.preimport").write_text(" ".join(preimport) + "\n")
+
+
+def init_clashes(built: list) -> list:
+    """Lines naming each init symbol that two linked extension modules share
+    (SQLAlchemy's sqlalchemy.engine._util_cy and sqlalchemy.sql._util_cy both
+    define PyInit__util_cy), from the built packages' inittab.txt."""
+    owners = {}
+    for e, out in built:
+        for line in (out / "inittab.txt").read_text().splitlines():
+            if line.strip():
+                module, init = line.split()
+                owners.setdefault(init, []).append(f"{module} ({e.name})")
+    return [f"  {init}: {', '.join(mods)}" for init, mods in sorted(owners.items()) if len(mods) > 1]
 
 
 def c_libraries(built: list) -> list:

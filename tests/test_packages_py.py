@@ -89,3 +89,19 @@ class UnpackTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InitClashTests(unittest.TestCase):
+    def test_two_modules_with_one_init_symbol_are_named(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            built = []
+            for name, lines in [("sqlalchemy", "sqlalchemy.engine._util_cy PyInit__util_cy\n"
+                                              "sqlalchemy.sql._util_cy PyInit__util_cy\n"),
+                                ("msgpack", "msgpack._cmsgpack PyInit__cmsgpack\n")]:
+                out = Path(tmp) / name
+                out.mkdir()
+                (out / "inittab.txt").write_text(lines)
+                built.append((type("E", (), {"name": name}), out))
+            self.assertEqual(packages.init_clashes(built), [
+                "  PyInit__util_cy: sqlalchemy.engine._util_cy (sqlalchemy), sqlalchemy.sql._util_cy (sqlalchemy)"])
+            self.assertEqual(packages.init_clashes(built[1:]), [])
