@@ -141,9 +141,9 @@ def fetch(args) -> None:
     if built:
         clashes = init_clashes(built)
         if clashes:
-            die("extension modules that share an init symbol cannot be linked into one module (each keeps "
-                "its PyInit_<name> global, and the final link can have one of each):\n" + "\n".join(clashes)
-                + "\nLeave one of their packages out; giving each module its own init symbol is not done yet.")
+            die("extension modules that share an init symbol cannot be linked into one module (the final "
+                "link can have one of each):\n" + "\n".join(clashes) + "\nTwo packages provide one module: "
+                "leave one of them out.")
         from package_builder.common import BuildError
         from package_builder.merge import check_duplicates
         base = sorted((args.libpython / "lib").glob("*.a"))
@@ -159,9 +159,10 @@ def fetch(args) -> None:
 
 
 def init_clashes(built: list) -> list:
-    """Lines naming each init symbol that two linked extension modules share
-    (SQLAlchemy's sqlalchemy.engine._util_cy and sqlalchemy.sql._util_cy both
-    define PyInit__util_cy), from the built packages' inittab.txt."""
+    """Lines naming each init symbol that two linked extension modules share,
+    from the built packages' inittab.txt. The builder names each after its
+    module's dotted name (merge.init_symbol), so only two packages providing
+    one module clash."""
     owners = {}
     for e, out in built:
         for line in (out / "inittab.txt").read_text().splitlines():

@@ -87,9 +87,6 @@ class UnpackTests(unittest.TestCase):
         self.assertFalse(resolve.is_pure_wheel("markupsafe-3.0.3.tar.gz"))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class InitClashTests(unittest.TestCase):
     def test_two_modules_with_one_init_symbol_are_named(self):
@@ -105,3 +102,15 @@ class InitClashTests(unittest.TestCase):
             self.assertEqual(packages.init_clashes(built), [
                 "  PyInit__util_cy: sqlalchemy.engine._util_cy (sqlalchemy), sqlalchemy.sql._util_cy (sqlalchemy)"])
             self.assertEqual(packages.init_clashes(built[1:]), [])
+
+
+class InitSymbolTests(unittest.TestCase):
+    def test_each_dotted_name_has_its_own_symbol(self):
+        from package_builder.merge import init_symbol
+        self.assertEqual(init_symbol("sqlalchemy.sql._util_cy"), "onepy_init_10sqlalchemy3sql8_util_cy")
+        names = ["sqlalchemy.engine._util_cy", "sqlalchemy.sql._util_cy", "a.b_c", "a_b.c", "ab.c", "a.bc"]
+        self.assertEqual(len({init_symbol(n) for n in names}), len(names))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,7 +1,7 @@
 //! Make the global symbols of a relocatable wasm object local, except the
 //! ones to keep: what `objcopy --localize-hidden` does for ELF, which
 //! llvm-objcopy cannot do for wasm. Used on each C-extension module after
-//! `wasm-ld -r` (scripts/package_builder), so only its `PyInit_*` can bind.
+//! `wasm-ld -r` (scripts/package_builder), so only its init symbol can bind.
 //!
 //! The symbol table is in the `linking` custom section (tool-conventions,
 //! Linking.md); only the flags of defined symbols change, rewritten in the

@@ -22,7 +22,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import build_deps, clibs, recipes
+from . import build_deps, clibs, fn_casts, recipes
 from .common import BuildError, download, run, sha256_file, step, unpack_archive
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
@@ -142,6 +142,22 @@ def copy_python_files(tree: Path, out: Path, exclude: list, path_map: dict) -> N
         record.write_text("\n".join(lines) + "\n")
 
 
+def check_fn_casts(entry, work: Path, recipe_path) -> None:
+    """Fail the build on a function cast of another arity in the package's C
+    code (fn_casts.py): python.wasm would trap where CPython calls it. Compiles
+    that cannot be replayed are reported, and do not fail the build."""
+    found, problems = fn_casts.audit(work)
+    for problem in problems:
+        print(f"[build] warning: {entry.name}: the function-cast check could not replay: {problem}")
+    if found:
+        recipe = recipe_path or recipes.recipe_path(entry.name)
+        raise BuildError(f"{entry.name} {entry.version}: {len(found)} functions are called through a pointer of "
+                         f"another arity (wasm traps there with 'indirect call type mismatch', x86_64 does not):\n"
+                         + "\n".join(f"  {f}" for f in found) + f"\nDeclare each with the parameters CPython "
+                         f"passes (METH_NOARGS methods and getters take two), as a patch in {recipe} "
+                         f"(docs/packages.md, 'Function casts').")
+
+
 def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ()) -> Path:
     """The package's output directory (built unless cached). Locked sdists
     among its build requirements (`locked`: the lock's entries) are built first."""
@@ -200,6 +216,8 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
                          f"The sdist's build skipped them (a C library it did not find? logs in {logs}). "
                          f"Add the library in recipes/{recipes.recipe_path(entry.name).name}, or accept the "
                          f"pure-Python fallback there with missing-ok = {sorted(missing)}.")
+    if kind != "maturin" and modules:
+        check_fn_casts(entry, work, recipe_path)
     records = {}
     if tools["links"].is_file():
         for line in tools["links"].read_text().splitlines():
@@ -229,8 +247,8 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         libs += clib_links if any(l in clib_links for l in libs) else []
         final_libs += [l for l in dict.fromkeys(libs) if l not in final_libs]
         cxx = cxx or rec["cxx"]
-        init = "PyInit_" + module.rsplit(".", 1)[-1]
-        merged.append(merge_extension(module, init, archive, deps, work, localize))
+        obj, init = merge_extension(module, archive, deps, work, localize, tools["cc"])
+        merged.append(obj)
         inittab.append(f"{module} {init}\n")
     if cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]

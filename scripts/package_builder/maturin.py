@@ -10,8 +10,8 @@ with pyo3's cross configuration from libpython (PYO3_CONFIG_FILE: CPython
 version, no shared library, not abi3; an abi3 crate builds against it too) and
 the Rust toolchain of rust-toolchain.toml (pinned, like the rest). Crates come
 from crates.io pinned by the sdist's Cargo.lock (checksums). The static library
-carries its own copy of Rust's std: merge-and-localize keeps only PyInit_*
-global, so several Rust extensions live in one module.
+carries its own copy of Rust's std: merge-and-localize keeps only the init
+symbol global, so several Rust extensions live in one module.
 
 A Rust panic: wasm32-wasip1 has no unwinding in stable Rust, so pyo3 cannot
 turn a panic into PanicException: Rust's panic hook prints

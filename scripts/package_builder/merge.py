@@ -1,7 +1,10 @@
-"""Merge-and-localize: one relocatable object per extension module, its
-`PyInit_*` the only global definition, so modules (and packages, and Rust
-extensions each with its own std) never bind each other's internals; and the
-check that no global symbol is defined twice across the final link."""
+"""Merge-and-localize: one relocatable object per extension module whose only
+global definition is an init symbol named after the module's dotted name, so
+modules (and packages, and Rust extensions each with its own std) never bind
+each other's internals, and two modules with one leaf name
+(sqlalchemy.engine._util_cy, sqlalchemy.sql._util_cy: both PyInit__util_cy)
+link side by side; and the check that no global symbol is defined twice
+across the final link."""
 
 import os
 from pathlib import Path
@@ -45,22 +48,43 @@ def link_inputs(record: dict, work: Path) -> tuple:
     return archives, final
 
 
-def merge_extension(module: str, init: str, archive: Path, deps: list, work: Path, localize: str) -> Path:
-    """wasm-ld -r of the module's objects and private archives, then every
-    symbol but `init` made local (host/src/localize.rs). (`wasm-ld -r` takes
-    no --undefined: a Rust static library goes in whole, std and all; the
-    final link's --gc-sections drops what PyInit_* does not reach.)"""
+def init_symbol(module: str) -> str:
+    """The linked init symbol of `module`, unique per dotted name and
+    unambiguous (each part prefixed with its length, as C++ mangles names):
+    `sqlalchemy.sql._util_cy` -> `onepy_init_10sqlalchemy3sql8_util_cy`."""
+    return "onepy_init_" + "".join(f"{len(part)}{part}" for part in module.split("."))
+
+
+def init_forwarder(module: str, init: str, cc: str, work: Path) -> Path:
+    """An object defining init_symbol(module) as a call of the module's own
+    `init` (PyInit_<leaf>), which the merge resolves inside the module."""
+    c = work / "merged" / f"{module}.init.c"
+    c.write_text(f"struct _object;\nextern struct _object *{init}(void);\n"
+                 f"struct _object *{init_symbol(module)}(void) {{ return {init}(); }}\n")
+    obj = c.with_suffix(".o")
+    run([cc, "-O2", "-c", c, "-o", obj], f"compiling the init forwarder of {module}")
+    return obj
+
+
+def merge_extension(module: str, archive: Path, deps: list, work: Path, localize: str, cc: str) -> tuple:
+    """wasm-ld -r of the module's objects, private archives and init
+    forwarder into merged/<module>.o, then every symbol but the forwarder's
+    made local (host/src/localize.rs); returns (the object, its init symbol). (`wasm-ld -r`
+    takes no --undefined: a Rust static library goes in whole, std and all;
+    the final link's --gc-sections drops what the init does not reach.)"""
+    init = "PyInit_" + module.rsplit(".", 1)[-1]
     merged = work / "merged" / (module + ".o")
     merged.parent.mkdir(exist_ok=True)
-    run([f"{LLVM}/wasm-ld", "-r", "-o", merged, "--whole-archive", archive, "--no-whole-archive", *deps],
+    forwarder = init_forwarder(module, init, cc, work)
+    run([f"{LLVM}/wasm-ld", "-r", "-o", merged, forwarder, "--whole-archive", archive, "--no-whole-archive", *deps],
         f"merging extension module {module}")
     defined = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", merged],
                   f"listing the symbols of {merged}").split()
     if init not in defined:
         raise BuildError(f"extension module {module} ({archive}) defines no {init}: it cannot be imported "
                          f"(its globals: {', '.join(sorted(s for s in defined if s.startswith('PyInit'))) or 'no PyInit_*'})")
-    run([localize, "--keep", init, merged], f"localizing {module}")
-    return merged
+    run([localize, "--keep", init_symbol(module), merged], f"localizing {module}")
+    return merged, init_symbol(module)
 
 
 def defined_globals(archive: Path) -> set:

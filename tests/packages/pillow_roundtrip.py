@@ -56,3 +56,7 @@ rgba.putalpha(128)
 out = io.BytesIO()
 rgba.save(out, "PNG")
 print("rgba png", digest(out.getvalue()), Image.open(io.BytesIO(out.getvalue())).getpixel((0, 0)))
+# The Arrow PyCapsule export (patches/pillow/method-arity.patch: METH_VARARGS
+# functions Pillow declares with one parameter trapped wasm's call_indirect).
+schema, array = im.__arrow_c_schema__(), im.__arrow_c_array__()
+print("arrow", type(schema).__name__, type(array[0]).__name__, type(array[1]).__name__)
