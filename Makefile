@@ -86,7 +86,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages test-panic-module bench bench-compute clean conformance \
+.PHONY: bench-packages regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages test-panic-module bench bench-compute clean conformance \
     oci oci-prereqs test-oci bench-oci
 
 deps:
@@ -223,7 +223,7 @@ test: build test-unit test-e2e test-sandbox
 # lxml 6.1 requires Cython>=3.2.9,<3.3 to build, the pinned build tools have
 # 3.3.1 (recipes/build-tools.txt): lxml~=6.0.0 (6.0.x) until they agree.
 TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache \
-    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow pytest" LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow cryptography pytest" LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
 SUITES_ARGS = --lock tests/packages/verified.lock --cache $(CACHE_ROOT)
 
 # tests/packages/rust-panic: a pyo3 extension that panics, as a local sdist
@@ -247,6 +247,15 @@ test-packages: test-panic-module
 
 bench: build
 	bash benches/run.sh
+
+# The all-in-one module (build/packages.wasm, make test-packages) against
+# python.wasm and native CPython with the native wheels: startup and peak RSS
+# -> benches/packages.md.
+bench-packages: build
+	@test -f build/packages.wasm || { echo "error: build/packages.wasm: run make test-packages first"; exit 1; }
+	python3 benches/packages.py --wasmtime $(WASMTIME) --python $(BUILD_PYTHON) \
+	    --native-dir $$($(TOOLS_PY) scripts/package_suites.py native-dir $(SUITES_ARGS)) \
+	    --module build/packages.wasm --base $(OUTPUT) --cache $(CACHE_ROOT)/bench
 
 # pyperformance's benchmarks (pinned sdist) in-process, interleaved across
 # Debian's python3, the native build-python, a native build with python.wasm's

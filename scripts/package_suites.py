@@ -229,15 +229,24 @@ def build_facts(cext_dirs: list) -> dict:
     return facts
 
 
-def table(results: dict, facts: dict) -> str:
+def table(results: dict, facts: dict, not_run: dict, versions: dict) -> str:
+    """One row per package the module built: its suite's counts on both
+    sides, or why its own tests do not run (suites.toml [not-run])."""
     lines = ["| package | version | build | libraries linked | extension archive | Python files | own tests in "
              "python.wasm: passed / failed / skipped / errors | natively |",
              "|---|---|---|---|--:|--:|---|---|"]
-    for name, r in results.items():
-        kind, libs, objects, python = facts[canonical(name)]
-        fmt = lambda c: " / ".join(str(c[k]) for k in OUTCOMES)  # noqa: E731
-        lines.append(f"| {name} | {r['version']} | {kind} | {', '.join(libs) or '-'} | {objects / 1e6:.1f} MB | "
-                     f"{python / 1e6:.1f} MB | {fmt(r['counts']['wasm'])} | {fmt(r['counts']['native'])} |")
+    fmt = lambda c: " / ".join(str(c[k]) for k in OUTCOMES)  # noqa: E731
+    by_name = {canonical(n): (n, r) for n, r in results.items()}
+    reasons = {canonical(n): why for n, why in not_run.items()}
+    for key in sorted(facts):
+        kind, libs, objects, python = facts[key]
+        name, r = by_name.get(key, (key, None))
+        common = f"| {name} | {versions[key]} | {kind} | {', '.join(libs) or '-'} | {objects / 1e6:.1f} MB | " \
+                 f"{python / 1e6:.1f} MB |"
+        if r:
+            lines.append(f"{common} {fmt(r['counts']['wasm'])} | {fmt(r['counts']['native'])} |")
+        else:
+            lines.append(f"{common} not run: {reasons[key]} | - |")
     return "\n".join(lines) + "\n"
 
 
@@ -260,6 +269,7 @@ def main() -> None:
     if not args.module.is_file():
         die(f"{args.module} does not exist: build it first (make test-packages)")
     suites = tomllib.loads(SUITES.read_text())
+    not_run = suites.pop("not-run", {})
     expected = tomllib.loads(DIFFERENCES.read_text()) if DIFFERENCES.is_file() else {}
     for name, entries in expected.items():
         for e in entries:
@@ -285,7 +295,11 @@ def main() -> None:
         unbuilt = [n for n in results if canonical(n) not in facts]
         if unbuilt:
             die(f"--cext names no build of {unbuilt} (the module's site-packages.cext)")
-        TABLE.write_text(table(results, facts))
+        silent = sorted(k for k in facts if k not in map(canonical, results) and k not in map(canonical, not_run))
+        if silent:
+            die(f"{silent}: built into the module, with neither a suite nor a reason in [not-run] ({SUITES.name})")
+        versions = {canonical(e.name): e.version for e in locked}
+        TABLE.write_text(table(results, facts, not_run, versions))
         print(f"[suites] wrote {RESULTS.relative_to(ROOT)} and {TABLE.relative_to(ROOT)}")
     if problems:
         die(f"{len(problems)} test outcomes differ between python.wasm and native, not listed in "

@@ -3,7 +3,8 @@ compiler wrapper's refusal of host headers, on synthetic definitions and
 tarballs: unknown names, dependency order and keys, a download failing its
 sha256, a library failing to compile, a successful build cached by key, a
 CMake build confined to the wasm sysroot, a libpython library (zlib) pinned
-to sources.lock's tarball and left out of the package's link.
+to sources.lock's tarball and left out of the package's link, headers made
+from templates (configure-files).
 Needs the wasm toolchain: ONEPY_LIBPYTHON_DIR names the libpython directory.
 Run by host/tests/packages.rs (python -m unittest) with the tools venv."""
 
@@ -138,6 +139,22 @@ class ClibTests(unittest.TestCase):
         self.assertIn("undeclared_name", text)  # the log's tail: the compiler's error
         self.assertEqual(sorted(p.name for p in (self.cache / "clibs").iterdir()), good)
         self.assertEqual((prefix / "lib" / "libtiny.a").stat().st_mtime_ns, stamp)
+
+    def test_configure_files_fill_a_template_and_refuse_a_placeholder_left(self):
+        self.assertTrue((LIBPYTHON / "sysroot").is_dir(), f"no libpython at ONEPY_LIBPYTHON_DIR={LIBPYTHON}")
+        files = {"tiny.c": '#include "tiny.h"\nint tiny_answer(void) { return ANSWER; }\n',
+                 "tiny.h.in": "#define ANSWER @ANSWER@\n/* @WHAT@ */\nint tiny_answer(void);\n"}
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", files)
+        self.define("tiny", sha256=sha, extra='[configure-files."tiny.h"]\ntemplate = "tiny.h.in"\n'
+                                              'values = { ANSWER = "42", WHAT = "made here" }\n')
+        [(_, prefix)] = self.ensure("tiny")
+        self.assertEqual((prefix / "include" / "tiny.h").read_text(),
+                         "#define ANSWER 42\n/* made here */\nint tiny_answer(void);\n")
+        self.define("tiny", sha256=sha, extra='[configure-files."tiny.h"]\ntemplate = "tiny.h.in"\n'
+                                              'values = { ANSWER = "43" }\n')
+        with self.assertRaises(BuildError) as cm:
+            self.ensure("tiny")
+        self.assertIn("configure-files tiny.h: tiny.h.in has @WHAT@, which values does not give", str(cm.exception))
 
     def test_a_recipe_naming_an_unknown_library_fails_before_building(self):
         # What build.build() computes first (its output directory's key).

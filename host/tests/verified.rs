@@ -153,6 +153,31 @@ fn pillow_round_trip_matches_native() {
     check(code, "built-in 6.2 1.2.13 False False False\n");
 }
 
+/// cryptography (Rust over libpython's OpenSSL, with its cffi module over
+/// _cffi_backend and the WASI libffi): hashes, MACs, KDFs, AEADs, Ed25519,
+/// X25519, ECDSA, RSA and X.509 give the same output as the native wheel of
+/// the same version; cffi's ABI-mode calls raise NotImplementedError.
+#[test]
+#[ignore = "make test-packages"]
+fn cryptography_matches_native() {
+    let script = std::fs::read_to_string(repo_root().join("tests/packages/cryptography_roundtrip.py")).unwrap();
+    let ours = run(&script);
+    assert_eq!(ours.status, 0, "{}", ours.stderr());
+    assert_eq!(ours.stdout(), native(&script));
+    let code = "import cffi, _cffi_backend\n\
+                from cryptography.hazmat.bindings import _rust\n\
+                ffi = cffi.FFI()\n\
+                f = ffi.cast('int(*)(int)', 1)\n\
+                try:\n    f(1)\nexcept NotImplementedError as e:\n    print('call:', str(e)[:40])\n\
+                try:\n    ffi.callback('int(int)', abs)\nexcept NotImplementedError as e:\n    print('callback:', str(e)[:40])\n\
+                print(_rust.__spec__.origin, _cffi_backend.__spec__.origin, _rust.openssl.openssl_version_text())";
+    check(
+        code,
+        "call: cffi cannot call a C function through a \ncallback: cffi cannot call a C function through a \n\
+         built-in built-in OpenSSL 3.5.7 9 Jun 2026\n",
+    );
+}
+
 /// A JPEG that libjpeg rejects: its error handler cannot longjmp back on
 /// wasm32-wasip1, so the run prints libjpeg's message and exits with status 1
 /// (patches/pillow/wasi-jpeg-no-longjmp.patch); never a trap.

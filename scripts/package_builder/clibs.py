@@ -32,6 +32,10 @@ A definition:
     patches = ["libxslt/max-depth.patch"]   # under patches/, applied with patch -p1
     write-files = { "src/config.h" = "..." }   # files written into the tree first (a config
                                        # header the orig tarball leaves to cmake)
+    configure-files = { "include/ffi.h" = { template = "include/ffi.h.in", values = { TARGET = "wasm32" } } }
+                                       # files made from the tree's templates after the patches,
+                                       # each @NAME@ replaced (one left unreplaced is an error): what
+                                       # configure would write, for a tarball without configure
     libs = ["yaml"]                    # the static libraries it installs (lib<name>.a), link order
     config-scripts = ["xml2-config"]   # scripts a package build runs (answered for this prefix)
     drop = ["bin", "share"]            # installed paths removed (programs for wasm32, documentation)
@@ -54,7 +58,7 @@ from .toolchain import LLVM, ROOT, write_toolchain
 DEFINITIONS = ROOT / "recipes" / "clibs"
 MIRROR = os.environ.get("ONEPY_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 KNOWN = {"name", "version", "source", "sha256", "depends", "build", "sources", "cflags", "headers", "configure",
-         "libs", "config-scripts", "env", "write-files", "make-args", "host", "patches", "cmake", "targets",
+         "libs", "config-scripts", "env", "write-files", "configure-files", "make-args", "host", "patches", "cmake", "targets",
          "pkgconfig", "drop"}
 KINDS = ("sources", "configure", "cmake", "libpython")
 # The builder's sources that decide what a library's prefix holds (its key).
@@ -180,6 +184,8 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
         target.write_text(text)
     for patch in patch_files(lib):
         step(name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch], logs)
+    for rel, spec in lib.get("configure-files", {}).items():
+        configure_file(lib, src, rel, spec)
     tools = write_toolchain(work, libpython)
     neutral = f"{NEUTRAL_PREFIX}/{lib['name']}"
     stage = work / "stage"
@@ -218,6 +224,24 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
     installed.rename(prefix)
     shutil.rmtree(old, ignore_errors=True)
     print(f"[clib] {lib['name']} {lib['version']} built in {secs:.1f}s: {prefix}")
+
+
+def configure_file(lib: dict, src: Path, rel: str, spec: dict) -> None:
+    """`rel` made from the template `spec["template"]` of the source tree,
+    every @NAME@ of `spec["values"]` replaced, as configure's AC_SUBST would."""
+    template, target = (src / spec.get("template", "")).resolve(), (src / rel).resolve()
+    if not (target.is_relative_to(src.resolve()) and template.is_relative_to(src.resolve())):
+        raise BuildError(f"{lib['path']}: configure-files {rel}: outside the source tree")
+    if not template.is_file():
+        raise BuildError(f"{lib['path']}: configure-files {rel}: the template {spec.get('template')} is not in {src}")
+    text = template.read_text()
+    for key, value in spec.get("values", {}).items():
+        text = text.replace(f"@{key}@", str(value))
+    left = sorted(set(re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)@", text)))
+    if left:
+        raise BuildError(f"{lib['path']}: configure-files {rel}: {spec['template']} has @{'@, @'.join(left)}@, "
+                         f"which values does not give")
+    target.write_text(text)
 
 
 def build_env(tools: dict, deps: list, lib: dict) -> dict:

@@ -55,8 +55,17 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
     """A tree like an unpacked wheel: the package's Python files, its
     extension module as `<module path>.cpython-XY-wasm32-wasi.so` (the static
     library) and a dist-info from the sdist's PKG-INFO."""
-    from pyversion import EXT_SUFFIX
+    from pyversion import EXT_SUFFIX, MM
     conf = settings(src, package)
+    # pyo3's cross-compilation layout, <prefix>/lib/pythonX.Y and
+    # <prefix>/include/pythonX.Y: build scripts find the target's headers
+    # there (cryptography's compiles its cffi module). pyo3 itself reads
+    # PYO3_CONFIG_FILE, which takes precedence.
+    cross = work / "pyo3-cross"
+    (cross / "lib" / f"python{MM}").mkdir(parents=True, exist_ok=True)
+    (cross / "include").mkdir(exist_ok=True)
+    if not (cross / "include" / f"python{MM}").exists():
+        (cross / "include" / f"python{MM}").symlink_to(libpython / "include")
     # Shared by every build of this package version (cargo's fingerprints
     # decide what to rebuild), so a change to the builder does not recompile
     # the crates.
@@ -71,8 +80,18 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
                                                     f"--remap-path-prefix={work}=/onepy-cext "
                                                     f"--remap-path-prefix={target}=/onepy-cargo-target "
                                                     f"--remap-path-prefix={cargo_home()}=/cargo",
-               CARGO_BUILD_JOBS="2")
-    for var in ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "PYO3_CROSS_LIB_DIR", "PYO3_PYTHON"):
+               CARGO_BUILD_JOBS="2",
+               PYO3_CROSS_LIB_DIR=str(cross / "lib" / f"python{MM}"),
+               # A build script that runs Python (cryptography's cffi step)
+               # gets the build tools' interpreter answering for WASI.
+               PYO3_PYTHON=str(tools["python"]),
+               # openssl-sys (rust-openssl) links libpython's OpenSSL, the
+               # copy the final link has (_ssl, _hashlib): not built again,
+               # not bundled into the static library (link kind dylib: only
+               # named for the final link).
+               OPENSSL_LIB_DIR=str(libpython / "lib"), OPENSSL_INCLUDE_DIR=str(libpython / "include"),
+               OPENSSL_LIBS="ssl:crypto", OPENSSL_STATIC="0", OPENSSL_NO_VENDOR="1")
+    for var in ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "OPENSSL_DIR"):
         env.pop(var, None)
     cmd = ["cargo", "rustc", "--release", "--locked", "--target", "wasm32-wasip1", "--lib", "--crate-type",
            "staticlib", "--manifest-path", conf["manifest"]]
