@@ -22,6 +22,7 @@ the wasmtime CLI exits with status 134).
 
 import os
 import shutil
+import sys
 import tomllib
 from pathlib import Path
 
@@ -60,8 +61,10 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
     # pyo3's cross-compilation layout, <prefix>/lib/pythonX.Y and
     # <prefix>/include/pythonX.Y: build scripts find the target's headers
     # there (cryptography's compiles its cffi module). pyo3 itself reads
-    # PYO3_CONFIG_FILE, which takes precedence.
-    cross = work / "pyo3-cross"
+    # PYO3_CONFIG_FILE, which takes precedence. One per libpython, outside
+    # the build's work directory: its path is in the crates' fingerprints
+    # (pyo3-build-config reruns when it changes).
+    cross = work.parent.parent / "pyo3-cross" / libpython.name
     (cross / "lib" / f"python{MM}").mkdir(parents=True, exist_ok=True)
     (cross / "include").mkdir(exist_ok=True)
     if not (cross / "include" / f"python{MM}").exists():
@@ -83,8 +86,8 @@ def build_maturin(package: str, version: str, src: Path, work: Path, tools: dict
                CARGO_BUILD_JOBS="2",
                PYO3_CROSS_LIB_DIR=str(cross / "lib" / f"python{MM}"),
                # A build script that runs Python (cryptography's cffi step)
-               # gets the build tools' interpreter answering for WASI.
-               PYO3_PYTHON=str(tools["python"]),
+               # gets the build tools' interpreter (a stable path, as above).
+               PYO3_PYTHON=sys.executable,
                # openssl-sys (rust-openssl) links libpython's OpenSSL, the
                # copy the final link has (_ssl, _hashlib): not built again,
                # not bundled into the static library (link kind dylib: only
