@@ -256,9 +256,11 @@ fn sqlalchemy_orm_on_sqlite_with_its_cython_extensions() {
                 Base.metadata.create_all(e)\n\
                 with Session(e) as s:\n    s.add_all([User(name='ann'), User(name='bob')]); s.commit()\n    \
                 print([tuple(r) for r in s.execute(sa.select(User.id, User.name).order_by(User.name.desc()))])\n\
-                import sqlalchemy.engine._row_cy as r\n\
-                print(u.HAS_CYEXTENSION, r.__spec__.origin)";
-    check(code, "[(2, 'bob'), (1, 'ann')]\nTrue built-in\n");
+                import sqlalchemy.engine._row_cy as r, sqlalchemy.engine._util_cy as eu, sqlalchemy.sql._util_cy as su\n\
+                print(u.HAS_CYEXTENSION, r.__spec__.origin, eu.__name__, su.__name__, eu is not su)";
+    // engine._util_cy and sql._util_cy both define PyInit__util_cy: each
+    // links under its own init symbol (merge.py's init_symbol).
+    check(code, "[(2, 'bob'), (1, 'ann')]\nTrue built-in sqlalchemy.engine._util_cy sqlalchemy.sql._util_cy True\n");
 }
 
 #[test]
