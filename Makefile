@@ -249,11 +249,13 @@ bench: build
 	bash benches/run.sh
 
 # The all-in-one module (build/packages.wasm, make test-packages) against
-# python.wasm and native CPython with the native wheels: startup and peak RSS
-# -> benches/packages.md.
+# python.wasm and a native CPython of the same sources and flags
+# (scripts/native-python.sh, as bench-compute) with the native wheels of the
+# same pins: startup and peak RSS -> benches/packages.md.
 bench-packages: build
 	@test -f build/packages.wasm || { echo "error: build/packages.wasm: run make test-packages first"; exit 1; }
-	python3 benches/packages.py --wasmtime $(WASMTIME) --python $(BUILD_PYTHON) \
+	bash scripts/native-python.sh
+	python3 benches/packages.py --wasmtime $(WASMTIME) --python $$(bash scripts/native-python.sh python) \
 	    --native-dir $$($(TOOLS_PY) scripts/package_suites.py native-dir $(SUITES_ARGS)) \
 	    --module build/packages.wasm --base $(OUTPUT) --cache $(CACHE_ROOT)/bench
 

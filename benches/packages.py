@@ -2,7 +2,7 @@
 compiled packages, `make test-packages`) against python.wasm and native
 CPython with the native wheels of the same pins, in one run.
 
-    python3 benches/packages.py --wasmtime WT --python BUILD_PYTHON --native-dir DIR \
+    python3 benches/packages.py --wasmtime WT --python NATIVE_PYTHON --native-dir DIR \
         --module build/packages.wasm --base python.wasm --cache DIR
 
 Both modules are precompiled (`wasmtime compile`, timed) and run from their
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import ROUNDS, RUNS_PER_ROUND, check_runs, fmt_ms, hyperfine, machine, peak_rss_kb  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
-NATIVE = "CPython native (build-python) + native wheels"
+NATIVE = "CPython native (clang-19 -O3, PGO: scripts/native-python.sh) + native wheels"
 WORKLOADS = {"-c pass": ["-c", "pass"], "-c 'import pandas'": ["-c", "import pandas"],
              "-c 'import pydantic, yaml, jsonschema, pandas'": ["-c", "import pydantic, yaml, jsonschema, pandas"]}
 
