@@ -22,6 +22,9 @@ const GENERATED: &[&str] = &[
     "benches/compute/results.json",
     "benches/compute/levers.md",
     "benches/compute/vs-previous.md",
+    // Package versions (some read like a Python version), from `make test-packages`.
+    "tests/packages/suite-results.md",
+    "tests/packages/suite-results.json",
     "benches/compute/vs-previous.json",
     "conformance/results.md",
     "conformance/summary.md",
