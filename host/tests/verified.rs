@@ -123,15 +123,21 @@ fn native(script: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// tests/packages/NAME runs in the module with status 0 and prints what it
+/// prints natively.
+fn round_trip_matches_native(name: &str) {
+    let script = std::fs::read_to_string(repo_root().join("tests/packages").join(name)).unwrap();
+    let ours = run(&script);
+    assert_eq!(ours.status, 0, "{name}: {}", ours.stderr());
+    assert_eq!(ours.stdout(), native(&script), "{name}");
+}
+
 /// groupby, merge, to_csv and read_csv (pandas' C parser), datetimes with a
 /// time zone: the same output as native pandas of the same version.
 #[test]
 #[ignore = "make test-packages"]
 fn pandas_round_trip_matches_native() {
-    let script = std::fs::read_to_string(repo_root().join("tests/packages/pandas_roundtrip.py")).unwrap();
-    let ours = run(&script);
-    assert_eq!(ours.status, 0, "{}", ours.stderr());
-    assert_eq!(ours.stdout(), native(&script));
+    round_trip_matches_native("pandas_roundtrip.py");
     let code = "import pandas._libs.lib as lib, pandas._libs.parsers as p, sys\n\
                 print(lib.__spec__.origin, p.__spec__.origin, 'pandas' in sys.modules)";
     check(code, "built-in built-in True\n");
@@ -143,10 +149,7 @@ fn pandas_round_trip_matches_native() {
 #[test]
 #[ignore = "make test-packages"]
 fn pillow_round_trip_matches_native() {
-    let script = std::fs::read_to_string(repo_root().join("tests/packages/pillow_roundtrip.py")).unwrap();
-    let ours = run(&script);
-    assert_eq!(ours.status, 0, "{}", ours.stderr());
-    assert_eq!(ours.stdout(), native(&script));
+    round_trip_matches_native("pillow_roundtrip.py");
     let code = "from PIL import _imaging, features\n\
                 print(_imaging.__spec__.origin, features.version('jpg'), features.version('zlib'), \
                 features.check('freetype2'), features.check('webp'), features.check('littlecms2'))";
@@ -160,10 +163,7 @@ fn pillow_round_trip_matches_native() {
 #[test]
 #[ignore = "make test-packages"]
 fn cryptography_matches_native() {
-    let script = std::fs::read_to_string(repo_root().join("tests/packages/cryptography_roundtrip.py")).unwrap();
-    let ours = run(&script);
-    assert_eq!(ours.status, 0, "{}", ours.stderr());
-    assert_eq!(ours.stdout(), native(&script));
+    round_trip_matches_native("cryptography_roundtrip.py");
     let code = "import cffi, _cffi_backend\n\
                 from cryptography.hazmat.bindings import _rust\n\
                 ffi = cffi.FFI()\n\
