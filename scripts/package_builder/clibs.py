@@ -26,8 +26,9 @@ A definition:
                                        # headers from the same tarball, libpython's archive
                                        # (clib_libpython.py); the final link has one copy
     host = "wasm32-unknown-none"       # configure's --host when its config.sub predates wasi
-    sources = ["src/*.c"]
+    sources = ["src/*.c"]                # .cpp/.cc/.cxx files compile as C++ (libc++'s headers)
     cflags = ["-Iinclude"]
+    cxxflags = ["-std=c++20"]          # "sources": C++ files only, after cflags
     headers = ["include/yaml.h"]       # "sources": installed into include/
     patches = ["libxslt/max-depth.patch"]   # under patches/, applied with patch -p1
     write-files = { "src/config.h" = "..." }   # files written into the tree first (a config
@@ -58,7 +59,7 @@ from .toolchain import LLVM, ROOT, write_toolchain
 DEFINITIONS = ROOT / "recipes" / "clibs"
 MIRROR = os.environ.get("ONEPY_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 KNOWN = {"name", "version", "source", "sha256", "depends", "build", "sources", "cflags", "headers", "configure",
-         "libs", "config-scripts", "env", "write-files", "configure-files", "make-args", "host", "patches", "cmake", "targets",
+         "libs", "config-scripts", "env", "cxxflags", "write-files", "configure-files", "make-args", "host", "patches", "cmake", "targets",
          "pkgconfig", "drop"}
 KINDS = ("sources", "configure", "cmake", "libpython")
 # The builder's sources that decide what a library's prefix holds (its key).
@@ -69,6 +70,7 @@ REQUIRED = {"name", "version", "source", "sha256", "build", "libs"}
 # files (.pc, *-config, .la) are rewritten to the real prefix.
 NEUTRAL_PREFIX = "/onepy-clibs"
 JOBS = str(min(2, os.cpu_count() or 1))
+CXX_SUFFIXES = {".cpp", ".cc", ".cxx"}
 
 
 def known_names() -> list:
@@ -265,9 +267,14 @@ def build_sources(name, lib, src, work, installed, tools, inc, logs) -> None:
     objs.mkdir()
     out = []
     for f in files:
-        obj = objs / (Path(f).relative_to(src).as_posix().replace("/", "_").removesuffix(".c") + ".o")
-        step(name, f"compile-{obj.stem}", [tools["cc"], "-O2", *inc, *lib.get("cflags", []), "-c", f, "-o", obj],
-             logs, cwd=src)
+        rel = Path(f).relative_to(src)
+        obj = objs / (rel.with_suffix("").as_posix().replace("/", "_") + ".o")
+        # C++ sources (a C++ runtime, an amalgamated C++ library) take the C++
+        # wrapper (libc++'s headers) and `cxxflags` after `cflags`.
+        cxx = rel.suffix in CXX_SUFFIXES
+        compiler, flags = (tools["cxx"], [*lib.get("cflags", []), *lib.get("cxxflags", [])]) if cxx \
+            else (tools["cc"], lib.get("cflags", []))
+        step(name, f"compile-{obj.stem}", [compiler, "-O2", *inc, *flags, "-c", f, "-o", obj], logs, cwd=src)
         out.append(obj)
     (installed / "lib").mkdir(parents=True)
     (installed / "include").mkdir()
