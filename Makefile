@@ -120,6 +120,10 @@ $(TOOLS_VENV)/.done: | libpython
 SITE_PACKAGES := $(if $(PACKAGE_SPEC),$(VARIANT_DIR)/site-packages)
 CEXT_DIRS      = $(if $(PACKAGE_SPEC),$(shell cat $(SITE_PACKAGES).cext 2>/dev/null))
 ALL_PREIMPORT  = $(strip $(PREIMPORT) $(if $(PACKAGE_SPEC),$(shell cat $(SITE_PACKAGES).preimport 2>/dev/null)))
+# A package built with C++ exceptions or setjmp (its recipe's wasm-exceptions)
+# links libc++abi with exceptions; the linked module is then translated to the
+# standard exception-handling encoding (scripts/binaryen.sh).
+WASM_EXCEPTIONS = $(if $(CEXT_DIRS),$(shell grep -lx 'c++abi-wasm-eh' $(addsuffix /link.txt,$(CEXT_DIRS)) 2>/dev/null))
 LOCALIZE    := $(CURDIR)/target/debug/wasm-localize
 TOOLS_PY    := $(TOOLS_VENV)/bin/python
 
@@ -156,7 +160,7 @@ bundle: libpython packages
 raw: bundle
 	ONEPY_CEXT_DIRS="$(CEXT_DIRS)" $(CARGO_WASM)
 	@mkdir -p $(dir $(RAW))
-	cp $(CARGO_DIR)/wasm32-wasip1/release/onepy.wasm $(RAW)
+	$(if $(WASM_EXCEPTIONS),bash scripts/binaryen.sh translate,cp) $(CARGO_DIR)/wasm32-wasip1/release/onepy.wasm $(RAW)
 	cargo run -q -p onepy-host --bin wasm-imports -- --only wasi_snapshot_preview1 $(RAW)
 
 build: raw

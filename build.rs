@@ -15,6 +15,9 @@ use std::process::Command;
 
 /// compiler-rt's builtins from libpython's `lib/`: linked last, after libc.
 const BUILTINS: &str = "clang_rt.builtins-wasm32";
+/// Library names in a package's link.txt (scripts/package_builder/build.py).
+const CXXABI_WITH_EXCEPTIONS: &str = "c++abi-wasm-eh";
+const CXX_EXCEPTION_STUBS: &str = "onepy_cxx_exception_stubs";
 
 /// Emulation libraries from wasi-libc that CPython's WASI port relies on.
 const WASI_LIBS: &[&str] =
@@ -136,6 +139,13 @@ fn link_c_extensions() -> Result<()> {
             ));
             table.push_str(&format!("    (c\"{module}\", {wrapper}),\n"));
         }
+    }
+    // A package with C++ exceptions brings libc++abi built with them
+    // (recipes/clibs/libcxxabi-wasm-eh.toml): it replaces Debian's libc++abi,
+    // and a throw in the other packages' C++ then really throws, so their
+    // abort-on-throw stubs go too.
+    if extra_libs.iter().any(|l| l == CXXABI_WITH_EXCEPTIONS) {
+        extra_libs.retain(|l| l != "c++abi" && l != CXX_EXCEPTION_STUBS);
     }
     if extra_libs.iter().any(|l| l.starts_with("c++")) {
         let libcxx = std::env::var("ONEPY_LIBCXX_DIR").unwrap_or_else(|_| "/usr/lib/llvm-19/lib/wasm32-wasi".into());

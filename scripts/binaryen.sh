@@ -7,8 +7,10 @@
 # "C++ exceptions and setjmp"); clang 20 and later emit the standard
 # encoding themselves, Debian 12 has clang 19.
 #
-#   scripts/binaryen.sh [build]    build into the cache (no-op when complete)
-#   scripts/binaryen.sh wasm-opt   print wasm-opt's path
+#   scripts/binaryen.sh [build]            build into the cache (no-op when complete)
+#   scripts/binaryen.sh wasm-opt           print wasm-opt's path
+#   scripts/binaryen.sh translate IN OUT   IN with the standard exception-handling
+#                                          encoding -> OUT (replaced only on success)
 #
 # The cache key is this script (the pin below, the flags). Only the wasm-opt
 # target is built (about 10 minutes on 2 cores); it is not part of `make deps`
@@ -26,10 +28,26 @@ OUT="$ONEPY_CACHE_ROOT/binaryen-$BINARYEN_VERSION-$KEY"
 WORK="$ONEPY_CACHE_ROOT/work/binaryen-$KEY"
 JOBS="${ONEPY_JOBS:-$(nproc)}"
 
+# Only the translation: no optimization pass runs, the names section stays
+# (-g: backtraces name functions), the features are the module's own
+# (target_features section) plus the two the standard encoding uses.
+translate() {
+    local in="$1" out="$2"
+    [ -f "$in" ] || die "translate: no module $in"
+    "$OUT/bin/wasm-opt" "$in" --detect-features --enable-exception-handling --enable-reference-types \
+        --translate-to-exnref -g -o "$out.tmp" || { rm -f "$out.tmp"; die "wasm-opt --translate-to-exnref failed on $in"; }
+    mv "$out.tmp" "$out"
+    echo "[binaryen] $out: exception handling translated to the standard encoding (exnref)"
+}
+
 case "${1:-build}" in
     wasm-opt) echo "$OUT/bin/wasm-opt"; exit 0 ;;
+    translate)
+        [ $# -eq 3 ] || die "usage: $0 translate IN OUT"
+        "$0" build >&2 || exit 1
+        translate "$2" "$3"; exit 0 ;;
     build) ;;
-    *) die "usage: $0 [build|wasm-opt]" ;;
+    *) die "usage: $0 [build|wasm-opt|translate IN OUT]" ;;
 esac
 [ -f "$OUT/.complete" ] && { echo "[binaryen] up to date: $OUT"; exit 0; }
 command -v cmake >/dev/null || die "cmake is not installed: run 'make deps'"

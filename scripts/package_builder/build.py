@@ -36,6 +36,11 @@ BUILDER_DIR = Path(__file__).resolve().parent
 PROVIDED = {"c++", "c++abi", "c-printscan-long-double"}
 TEXT_SUFFIXES = (".py", ".txt", ".json", ".cfg", ".ini", ".toml")
 CXX_STUBS = "onepy_cxx_exception_stubs"  # stubs/lib<this>.a, linked once however many packages need it
+# A recipe's wasm-exceptions: the C++ runtime with exceptions (a C library
+# definition, built like the others), which replaces Debian's libc++abi in the
+# final link, and wasi-libc's setjmp/longjmp over the same instructions.
+EH_RUNTIME = "libcxxabi-wasm-eh"
+EH_LIBS = ["c++", "c++abi-wasm-eh", "setjmp"]
 
 
 def toolchain_identity() -> bytes:
@@ -47,9 +52,17 @@ def toolchain_identity() -> bytes:
     return result.stdout
 
 
+def clib_names(recipe: dict) -> list:
+    """The recipe's c-libraries, and the C++ runtime with exceptions if it asks for them."""
+    names = list(recipe.get("c-libraries", []))
+    if recipe.get("wasm-exceptions") and EH_RUNTIME not in names:
+        names.append(EH_RUNTIME)
+    return names
+
+
 def declared_clibs(recipe_path, recipe: dict, libpython: Path, cache: Path) -> list:
     """[(definition, prefix)] of the recipe's c-libraries and their dependencies."""
-    names = recipe.get("c-libraries", [])
+    names = clib_names(recipe)
     if not names:
         return []
     return clibs.prefixes(names, f"the recipe {recipe_path}", toolchain_identity(), libpython, cache)
@@ -183,10 +196,11 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
              logs)
     built_clibs = []
-    if recipe.get("c-libraries"):
-        built_clibs = clibs.ensure(recipe["c-libraries"], f"the recipe {recipe_path}", toolchain_identity(),
-                                   libpython, cache)
-    tools = write_toolchain(work, libpython)
+    if clib_names(recipe):
+        built_clibs = clibs.ensure(clib_names(recipe), f"the recipe {recipe_path or entry.name}",
+                                   toolchain_identity(), libpython, cache)
+    exceptions = bool(recipe.get("wasm-exceptions"))
+    tools = write_toolchain(work, libpython, exceptions)
     tools["env"] = clibs.package_env(tools["env"], built_clibs, work / "clib-guard", f"{entry.name} {entry.version}")
     clib_links = clibs.link_libs(built_clibs)
     libpython_libs = {p.name[3:-2] for p in (libpython / "lib").glob("lib*.a")}
@@ -236,7 +250,8 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         deps, libs = link_inputs(rec, work)
         # libpython's own C libraries (zlib, ...) are in the final link already.
         libs = [l for l in libs if l not in libpython_libs]
-        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED and l not in clib_links]
+        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED and l not in clib_links
+                   and not (exceptions and l in EH_LIBS)]
         if unknown:
             raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
                              + ", ".join(f"lib{l} (-l{l})" for l in unknown) + ", a C library onepy does not "
@@ -250,7 +265,11 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         obj, init = merge_extension(module, archive, deps, work, localize, tools["cc"])
         merged.append(obj)
         inittab.append(f"{module} {init}\n")
-    if cxx:
+    if exceptions:
+        # Debian's libc++abi has no exceptions; the runtime replaces it (and the stubs).
+        final_libs = [l for l in final_libs if l != "c++abi"]
+        final_libs += [l for l in EH_LIBS if l not in final_libs]
+    elif cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
         # Not in the package's own (whole-archive) library: two C++ packages
         # (numpy, pandas) would each define them. A library of its own,
@@ -283,7 +302,7 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
     secs = time.monotonic() - start
     (tmp / "build-info.json").write_text(json.dumps(
         {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
-         "modules": sorted(modules), "seconds": round(secs, 1), "build-time": recipe.get("build-time", []),
+         "modules": sorted(modules), "seconds": round(secs, 1), "wasm-exceptions": exceptions, "build-time": recipe.get("build-time", []),
          "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed],
          "c-libraries": {lib["name"]: prefix.name for lib, prefix in built_clibs}}, indent=1) + "\n")
     shutil.rmtree(out, ignore_errors=True)

@@ -6,7 +6,11 @@
                                 # sdist's own PEP 517 backend (setuptools, meson-python)
     patches = ["numpy/x.patch", {file = "numpy/y.patch", versions = "<2.4"}]
     links = ["c++"]             # static libraries the final link needs
-    cxx-exception-stubs = true
+    cxx-exception-stubs = true  # C++ compiled without exceptions: a throw aborts with a message
+    wasm-exceptions = true      # C++ exceptions and setjmp/longjmp work (pybind11, FreeType): the
+                                # wasm exception-handling instructions, libc++abi with exceptions
+                                # (recipes/clibs/libcxxabi-wasm-eh.toml), the module translated
+                                # to the standard encoding (scripts/binaryen.sh)
     preimport = ["numpy"]       # imported into the snapshot
     python-exclude = ["*.pyi"]  # package files left out
     exclude-extensions = ["numpy._core._*_tests"]   # extension modules not linked
@@ -34,7 +38,7 @@ from .toolchain import ROOT
 RECIPES = ROOT / "recipes"
 KNOWN = {"name", "versions", "build", "meson", "meson-options", "patches", "links", "cxx-exception-stubs",
          "preimport", "python-exclude", "exclude-extensions", "missing-ok", "env", "import-name", "build-time",
-         "c-libraries", "config-settings"}
+         "c-libraries", "config-settings", "wasm-exceptions"}
 
 
 def recipe_path(name: str) -> Path:
@@ -54,6 +58,9 @@ def load(name: str, version: str):
     unknown = set(recipe) - KNOWN
     if unknown:
         raise BuildError(f"{path}: unknown keys {sorted(unknown)} (known: {sorted(KNOWN)})")
+    if recipe.get("wasm-exceptions") and recipe.get("cxx-exception-stubs"):
+        raise BuildError(f"{path}: wasm-exceptions and cxx-exception-stubs exclude each other (exceptions that "
+                         f"work, or a throw that aborts)")
     try:
         covered = SpecifierSet(recipe.get("versions", ""))
     except InvalidSpecifier as e:

@@ -17,9 +17,15 @@ WASI_DEFS = ["-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS", "-D_W
              "-D_WASI_EMULATED_GETPID"]
 LIBCXX_INCLUDE = "/usr/lib/llvm-19/include/wasm32-wasi/c++/v1"
 SYSCONFIG_NAME = "_sysconfigdata__wasi_wasm32-wasi"
+# A recipe's `wasm-exceptions`: C++ throws and catches with the WebAssembly
+# exception-handling instructions, and C's setjmp/longjmp is lowered to them
+# (wasi-libc's libsetjmp). clang-19 emits the proposal's legacy encoding;
+# scripts/binaryen.sh translates the linked module to the standard one.
+WASM_EXCEPTIONS_C = ["-mllvm", "-wasm-enable-sjlj"]
+WASM_EXCEPTIONS_CXX = ["-fwasm-exceptions", "-mllvm", "-wasm-enable-sjlj"]
 
 
-def write_toolchain(work: Path, libpython: Path) -> dict:
+def write_toolchain(work: Path, libpython: Path, wasm_exceptions: bool = False) -> dict:
     """Writes work/bin/{wasm-cc,wasm-c++,python-wasi}, work/cross.ini; returns
     their paths and the environment a build runs in."""
     bin_dir = work / "bin"
@@ -31,9 +37,10 @@ def write_toolchain(work: Path, libpython: Path) -> dict:
             f"-ffile-prefix-map={work}=/onepy-cext", f"-ffile-prefix-map={libpython}=/onepy-libpython",
             *WASI_DEFS]
     wrapper = Path(__file__).resolve().parent / "wasm_cc.py"
-    for name, compiler, extra in [("wasm-cc", CLANG, []),
+    exc_c, exc_cxx = (WASM_EXCEPTIONS_C, WASM_EXCEPTIONS_CXX) if wasm_exceptions else ([], [])
+    for name, compiler, extra in [("wasm-cc", CLANG, exc_c),
                                   ("wasm-c++", CLANG.replace("clang", "clang++"),
-                                   ["-nostdinc++", "-isystem", LIBCXX_INCLUDE])]:
+                                   ["-nostdinc++", "-isystem", LIBCXX_INCLUDE, *exc_cxx])]:
         script = bin_dir / name
         script.write_text("#!/bin/sh\n" + f"exec {sys.executable} {wrapper} {compiler} "
                           + " ".join(f"'{a}'" for a in base + extra) + ' "$@"\n')
