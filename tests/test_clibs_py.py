@@ -4,7 +4,9 @@ tarballs: unknown names, dependency order and keys, a download failing its
 sha256, a library failing to compile, a successful build cached by key, a
 CMake build confined to the wasm sysroot, a libpython library (zlib) pinned
 to sources.lock's tarball and left out of the package's link, headers made
-from templates (configure-files).
+from templates (configure-files), headers installed into an include
+subdirectory (header-dirs), pkg-config files written for the real prefix
+(pc-files) and a dependency's pkg-config flags (cflags-from).
 Needs the wasm toolchain: ONEPY_LIBPYTHON_DIR names the libpython directory.
 Run by host/tests/packages.rs (python -m unittest) with the tools venv."""
 
@@ -155,6 +157,73 @@ class ClibTests(unittest.TestCase):
         with self.assertRaises(BuildError) as cm:
             self.ensure("tiny")
         self.assertIn("configure-files tiny.h: tiny.h.in has @WHAT@, which values does not give", str(cm.exception))
+
+    def test_header_dirs_pc_files_and_cflags_from_give_a_pkg_config_library(self):
+        self.assertTrue((LIBPYTHON / "sysroot").is_dir(), f"no libpython at ONEPY_LIBPYTHON_DIR={LIBPYTHON}")
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0",
+                      {"tiny.c": GOOD_C, "tiny.h": "", "inc/tiny_api.h": "int tiny_answer(void);\n",
+                       "inc/tiny_more.h": "#define TINY_MORE 1\n", "inc/private.hh": ""})
+        self.define("tiny", sha256=sha, extra='[header-dirs]\ntiny = ["inc/*.h"]\n'
+                                              '[pc-files.tiny]\ndescription = "A tiny library"\n'
+                                              'cflags = ["-I${includedir}/tiny", "-DTINY_FROM_PC=42"]\n')
+        sha = tarball(self.mirror / "top.tar.gz", "top-1.0",
+                      {"top.c": '#include <tiny_api.h>\nint top(void) { return tiny_answer() + TINY_FROM_PC; }\n',
+                       "tiny.h": ""})
+        self.define("top", sha256=sha, depends=["tiny"],
+                    extra='cflags-from = ["tiny"]\n[pc-files.top-api]\nversion = "2.5"\nrequires = ["tiny"]\n')
+        [(_, tiny), (_, top)] = self.ensure("top")
+        self.assertEqual(sorted(p.name for p in (tiny / "include" / "tiny").iterdir()), ["tiny_api.h", "tiny_more.h"])
+        self.assertEqual((tiny / "lib" / "pkgconfig" / "tiny.pc").read_text(), f"""prefix={tiny}
+exec_prefix=${{prefix}}
+libdir=${{prefix}}/lib
+includedir=${{prefix}}/include
+
+Name: tiny
+Description: A tiny library
+Version: 1.0
+Libs: -L${{libdir}} -ltiny
+Cflags: -I${{includedir}}/tiny -DTINY_FROM_PC=42
+""")
+        env = dict(os.environ, PKG_CONFIG_LIBDIR=f"{top}/lib/pkgconfig:{tiny}/lib/pkgconfig", PKG_CONFIG_PATH="")
+        ask = lambda *args: subprocess.run(["pkg-config", *args], env=env, capture_output=True, text=True,
+                                           check=True).stdout.split()
+        self.assertEqual(ask("--modversion", "top-api"), ["2.5"])
+        self.assertEqual(ask("--cflags", "top-api"), [f"-I{top}/include", f"-I{tiny}/include/tiny", "-DTINY_FROM_PC=42"])
+        self.assertEqual(ask("--libs", "top-api"), [f"-L{top}/lib", "-ltop", f"-L{tiny}/lib", "-ltiny"])
+        members = subprocess.run([f"{clibs.LLVM}/llvm-nm", top / "lib" / "libtop.a"],
+                                 capture_output=True, text=True, check=True).stdout
+        self.assertIn("T top", members)
+        self.assertIn("U tiny_answer", members)
+
+    def test_header_dirs_cflags_from_and_pc_files_refuse_what_they_cannot_do(self):
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", {"tiny.c": GOOD_C, "tiny.h": ""})
+        self.define("tiny", sha256=sha, extra='[header-dirs]\ntiny = ["inc/*.h"]\n')
+        with self.assertRaisesRegex(BuildError, r"header-dirs.tiny: inc/\*.h matches no file"):
+            self.ensure("tiny")
+        self.define("tiny", sha256=sha, extra='[header-dirs]\n"../up" = ["tiny.h"]\n')
+        with self.assertRaisesRegex(BuildError, r"header-dirs names '../up', not a directory under include/"):
+            self.ensure("tiny")
+        self.define("tiny", sha256=sha, extra='[header-dirs]\ntiny = ["../../logs/*.log"]\n')
+        with self.assertRaisesRegex(BuildError, r"header-dirs.tiny: ../../logs/\*.log matches .*/logs/[a-z-]*.log, "
+                                                r"not a file of the tree"):
+            self.ensure("tiny")
+        self.define("tiny", sha256=sha, extra='[header-dirs]\ntiny = ["../*"]\n')
+        with self.assertRaisesRegex(BuildError, r"header-dirs.tiny: ../\* matches .*, not a file of the tree"):
+            self.ensure("tiny")
+        self.define("tiny", sha256=sha, extra='cflags-from = ["nosuch"]\n')
+        with self.assertRaisesRegex(BuildError, r"pkg-config --cflags nosuch \(the definition's cflags-from"):
+            self.ensure("tiny")
+        self.define("tiny", sha256=sha, extra='[pc-files.tiny]\nlibz = ["-lz"]\n')
+        with self.assertRaisesRegex(BuildError, r"pc-files.tiny: unknown keys \['libz'\]"):
+            clibs.load("tiny", "recipe")
+        self.define("tiny", sha256=sha, extra='[pc-files."../tiny"]\n')
+        with self.assertRaisesRegex(BuildError, r"pc-files.../tiny: a module name"):
+            clibs.load("tiny", "recipe")
+        (self.defs / "cm.toml").write_text('name = "cm"\nversion = "1"\nsource = "x"\nsha256 = "0"\nbuild = "cmake"\n'
+                                           'libs = ["cm"]\ncflags-from = ["tiny"]\n')
+        with self.assertRaisesRegex(BuildError, r"cm.toml: cflags-from is for build = 'sources' \(this is 'cmake'\)"):
+            clibs.load("cm", "recipe")
+        self.assertFalse((self.cache / "clibs").exists())
 
     def test_a_recipe_naming_an_unknown_library_fails_before_building(self):
         # What build.build() computes first (its output directory's key).

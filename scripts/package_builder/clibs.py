@@ -30,6 +30,13 @@ A definition:
     cflags = ["-Iinclude"]
     cxxflags = ["-std=c++20"]          # "sources": C++ files only, after cflags
     headers = ["include/yaml.h"]       # "sources": installed into include/
+    header-dirs = { "harfbuzz" = ["src/hb.h", "src/hb-ot-*.h"] }
+                                       # "sources": header globs (each must match) installed
+                                       # into include/<directory>/ (a library whose users
+                                       # include <harfbuzz/hb.h> or have -I.../include/harfbuzz)
+    cflags-from = ["freetype2"]        # "sources": pkg-config modules of the dependencies whose
+                                       # --cflags the sources compile with (FreeType's headers
+                                       # are under include/freetype2/)
     patches = ["libxslt/max-depth.patch"]   # under patches/, applied with patch -p1
     write-files = { "src/config.h" = "..." }   # files written into the tree first (a config
                                        # header the orig tarball leaves to cmake)
@@ -40,12 +47,24 @@ A definition:
     libs = ["yaml"]                    # the static libraries it installs (lib<name>.a), link order
     config-scripts = ["xml2-config"]   # scripts a package build runs (answered for this prefix)
     drop = ["bin", "share"]            # installed paths removed (programs for wasm32, documentation)
+    [pc-files.harfbuzz]                # lib/pkgconfig/harfbuzz.pc written (any build; the build
+                                       # must not install one of that name): what meson's or
+                                       # cmake's install would write, for a "sources" build
+    description = "HarfBuzz text shaping library"
+    version = "12.3.2"                 # default: the definition's version
+    requires = ["freetype2"]           # Requires: modules whose flags users also need
+    cflags = ["-I${includedir}/harfbuzz"]   # default ["-I${includedir}"]
+    libs = ["-L${libdir}", "-lharfbuzz"]    # default -L${libdir} and -l of each of `libs`
+                                       # (the file's prefix is the real prefix, see relocate)
+`pkgconfig` (build = "libpython") names .pc files its configure writes into
+the tree, copied as they are (clib_libpython.py).
 """
 
 import glob
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import time
 import tomllib
@@ -53,14 +72,15 @@ from pathlib import Path
 
 from .clib_cmake import build_cmake
 from .clib_libpython import build_libpython
-from .common import BuildError, download, step, unpack_archive
+from .common import BuildError, download, run, step, unpack_archive
 from .toolchain import LLVM, ROOT, write_toolchain
 
 DEFINITIONS = ROOT / "recipes" / "clibs"
 MIRROR = os.environ.get("ONEPY_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 KNOWN = {"name", "version", "source", "sha256", "depends", "build", "sources", "cflags", "headers", "configure",
          "libs", "config-scripts", "env", "cxxflags", "write-files", "configure-files", "make-args", "host", "patches", "cmake", "targets",
-         "pkgconfig", "drop"}
+         "pkgconfig", "drop", "header-dirs", "cflags-from", "pc-files"}
+PC_KEYS = {"description", "version", "requires", "cflags", "libs"}
 KINDS = ("sources", "configure", "cmake", "libpython")
 # The builder's sources that decide what a library's prefix holds (its key).
 BUILDER_FILES = [Path(__file__), Path(__file__).with_name("clib_cmake.py"), Path(__file__).with_name("clib_libpython.py")]
@@ -102,6 +122,15 @@ def load(name: str, wanted_by: str) -> dict:
         raise BuildError(f"{path}: name = {data['name']!r}, but the file is named for '{name}'")
     if data["build"] not in KINDS:
         raise BuildError(f"{path}: build = {data['build']!r} is not one of {', '.join(KINDS)}")
+    for key in ("header-dirs", "cflags-from"):
+        if key in data and data["build"] != "sources":
+            raise BuildError(f"{path}: {key} is for build = 'sources' (this is {data['build']!r})")
+    for module, spec in data.get("pc-files", {}).items():
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", module) or not isinstance(spec, dict):
+            raise BuildError(f"{path}: pc-files.{module}: a module name ([A-Za-z0-9_.+-]) and a table")
+        if set(spec) - PC_KEYS:
+            raise BuildError(f"{path}: pc-files.{module}: unknown keys {sorted(set(spec) - PC_KEYS)} "
+                             f"(known: {sorted(PC_KEYS)})")
     data["path"] = path
     return data
 
@@ -195,7 +224,7 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
     inc = [f"-I{d}/include" for d in deps]
     env = build_env(tools, deps, lib)
     if lib["build"] == "sources":
-        build_sources(name, lib, src, work, installed, tools, inc, logs)
+        build_sources(name, lib, src, work, installed, tools, inc + pc_cflags(name, lib, env), logs)
     elif lib["build"] == "cmake":
         build_cmake(name, lib, src, work, neutral, stage, env, tools, deps, libpython, logs)
     elif lib["build"] == "libpython":
@@ -206,6 +235,7 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
         if not (installed / "lib" / f"lib{libname}.a").is_file():
             raise BuildError(f"{name}: the install in {installed} has no lib/lib{libname}.a (the definition's "
                              f"libs = {lib['libs']}; logs in {logs})")
+    write_pc_files(name, lib, neutral, installed)
     for rel in lib.get("drop", []):
         path = (installed / rel).resolve()
         if not path.is_relative_to(installed.resolve()) or not path.exists():
@@ -283,6 +313,49 @@ def build_sources(name, lib, src, work, installed, tools, inc, logs) -> None:
         if not (src / h).is_file():
             raise BuildError(f"{name}: header {h} (the definition's headers) is not in {src}")
         shutil.copy2(src / h, installed / "include" / Path(h).name)
+    for subdir, patterns in lib.get("header-dirs", {}).items():
+        into = (installed / "include" / subdir).resolve()
+        if not into.is_relative_to((installed / "include").resolve()) or into == (installed / "include").resolve():
+            raise BuildError(f"{lib['path']}: header-dirs names {subdir!r}, not a directory under include/")
+        into.mkdir(parents=True, exist_ok=True)
+        for pattern in patterns:
+            found = sorted(Path(f) for f in glob.glob(str(src / pattern)))
+            bad = [f for f in found if not (f.is_file() and f.resolve().is_relative_to(src.resolve()))]
+            if not found or bad:
+                raise BuildError(f"{name}: header-dirs.{subdir}: {pattern} matches "
+                                 f"{f'{bad[0]}, not a file of the tree' if bad else 'no file'} ({src})")
+            for f in found:
+                shutil.copy2(f, into / f.name)
+
+
+def pc_cflags(name: str, lib: dict, env: dict) -> list:
+    """The --cflags of the `cflags-from` modules, from the dependencies'
+    pkg-config files only (env's PKG_CONFIG_LIBDIR, build_env)."""
+    modules = lib.get("cflags-from", [])
+    if not modules:
+        return []
+    out = run(["pkg-config", "--cflags", *modules], f"{name}: pkg-config --cflags {' '.join(modules)} "
+              f"(the definition's cflags-from; the dependencies' pkg-config files: {env['PKG_CONFIG_LIBDIR']})",
+              env=dict(env, PKG_CONFIG_PATH=""))
+    return shlex.split(out)
+
+
+def write_pc_files(name: str, lib: dict, neutral: str, installed: Path) -> None:
+    """lib/pkgconfig/<module>.pc for each of `pc-files`, naming the neutral
+    prefix (relocate gives it the real one)."""
+    for module, spec in lib.get("pc-files", {}).items():
+        path = installed / "lib" / "pkgconfig" / f"{module}.pc"
+        if path.exists():
+            raise BuildError(f"{lib['path']}: pc-files.{module}: the build installed {path} already")
+        libs = spec.get("libs", ["-L${libdir}", *(f"-l{l}" for l in lib["libs"])])
+        description = spec.get("description", f"{lib['name']} for wasm32-wasip1")
+        lines = [f"prefix={neutral}", "exec_prefix=${prefix}", "libdir=${prefix}/lib", "includedir=${prefix}/include",
+                 "", f"Name: {module}", f"Description: {description}", f"Version: {spec.get('version', lib['version'])}"]
+        if spec.get("requires"):
+            lines.append(f"Requires: {', '.join(spec['requires'])}")
+        lines += [f"Libs: {' '.join(libs)}", f"Cflags: {' '.join(spec.get('cflags', ['-I${includedir}']))}"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
 
 
 def build_configure(name, lib, src, neutral, stage, env, logs) -> None:
