@@ -140,12 +140,12 @@ fn link_c_extensions() -> Result<()> {
             table.push_str(&format!("    (c\"{module}\", {wrapper}),\n"));
         }
     }
-    // A package with C++ exceptions brings libc++abi built with them
-    // (recipes/clibs/libcxxabi-wasm-eh.toml): it replaces Debian's libc++abi,
-    // and a throw in the other packages' C++ then really throws, so their
+    // A package with C++ exceptions brings libc++ and libc++abi built with
+    // them (recipes/clibs/libcxx-wasm-eh.toml): they replace Debian's, and a
+    // throw in the other packages' C++ then really throws, so their
     // abort-on-throw stubs go too.
     if extra_libs.iter().any(|l| l == CXXABI_WITH_EXCEPTIONS) {
-        extra_libs.retain(|l| l != "c++abi" && l != CXX_EXCEPTION_STUBS);
+        extra_libs.retain(|l| l != "c++" && l != "c++abi" && l != CXX_EXCEPTION_STUBS);
     }
     if extra_libs.iter().any(|l| l.starts_with("c++")) {
         let libcxx = std::env::var("ONEPY_LIBCXX_DIR").unwrap_or_else(|_| "/usr/lib/llvm-19/lib/wasm32-wasi".into());

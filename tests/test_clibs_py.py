@@ -317,6 +317,38 @@ install(FILES tiny.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
         self.assertIn("found the host's zlib.h in /usr/include", str(cm.exception))
         self.assertEqual([p for p in (self.cache / "clibs").iterdir()], [prefix])
 
+    def test_a_cmake_source_outside_the_tree_or_without_cmakelists_fails_naming_it(self):
+        sha = tarball(self.mirror / "sub.tar.gz", "sub-1.0", {"runtimes/README": "", "tiny.c": GOOD_C})
+        for source, why in [("runtimes", "no directory of"), ("../..", "no directory of")]:
+            (self.defs / "sub.toml").write_text(f'name = "sub"\nversion = "1.0"\nsource = "sub.tar.gz"\n'
+                                                f'sha256 = "{sha}"\nbuild = "cmake"\ncmake-source = "{source}"\n'
+                                                f'libs = ["sub"]\n')
+            with self.assertRaises(BuildError) as cm:
+                self.ensure("sub")
+            self.assertIn(f"cmake-source {source!r} is {why}", str(cm.exception))
+            self.assertFalse((self.cache / "clibs").exists() and any((self.cache / "clibs").iterdir()))
+
+    def test_the_cxx_wrapper_takes_the_libcxx_headers_it_is_given(self):
+        """Debian's libc++ headers by default; the exception-enabled libc++'s for a
+        wasm-exceptions package (with its compile flags); none while building libc++."""
+        from package_builder import toolchain
+        self.assertTrue((LIBPYTHON / "sysroot").is_dir(), f"no libpython at ONEPY_LIBPYTHON_DIR={LIBPYTHON}")
+        cases = [((False, toolchain.LIBCXX_INCLUDE), toolchain.LIBCXX_INCLUDE, False),
+                 ((True, "/eh/include/c++/v1"), "/eh/include/c++/v1", True),
+                 ((False, None), None, False)]
+        for i, ((exceptions, include), want, eh) in enumerate(cases):
+            tools = toolchain.write_toolchain(self.dir / f"w{i}", LIBPYTHON, exceptions, include)
+            cxx, cc = tools["cxx"].read_text(), tools["cc"].read_text()
+            self.assertIn("-nostdinc++", cxx)
+            self.assertEqual(f"'-isystem' '{want}'" in cxx if want else "-isystem" not in cxx, True, cxx)
+            for flag in toolchain.WASM_EXCEPTIONS_CXX:
+                self.assertEqual(f"'{flag}'" in cxx, eh, (flag, cxx))
+            self.assertEqual("'-wasm-enable-sjlj'" in cc, eh, cc)
+            self.assertNotIn("-fwasm-exceptions", cc)
+        self.assertEqual(build.clib_names({"wasm-exceptions": True, "c-libraries": ["freetype"]}),
+                         ["freetype", build.EH_RUNTIME])
+        self.assertEqual(build.clib_names({"c-libraries": ["freetype"]}), ["freetype"])
+
     def test_a_libpython_library_is_the_tarball_sources_lock_pins_and_not_linked_twice(self):
         sha = tarball(self.mirror / "zlib.tar.gz", "zlib-1.0", {"zlib.h": ""})
         (self.defs / "zlib.toml").write_text(f'name = "zlib"\nversion = "1.0"\nsource = "zlib.tar.gz"\n'

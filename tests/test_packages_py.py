@@ -112,5 +112,23 @@ class InitSymbolTests(unittest.TestCase):
         self.assertEqual(len({init_symbol(n) for n in names}), len(names))
 
 
+
+class RecipeTests(unittest.TestCase):
+    def test_wasm_exceptions_and_the_abort_stubs_exclude_each_other(self):
+        from package_builder import recipes
+        from package_builder.common import BuildError
+        with tempfile.TemporaryDirectory() as tmp:
+            saved, recipes.RECIPES = recipes.RECIPES, Path(tmp)
+            try:
+                (Path(tmp) / "both.toml").write_text('name = "both"\nwasm-exceptions = true\n'
+                                                     'cxx-exception-stubs = true\n')
+                with self.assertRaisesRegex(BuildError, "both.toml: wasm-exceptions and cxx-exception-stubs "
+                                                        "exclude each other"):
+                    recipes.load("both", "1.0")
+                (Path(tmp) / "eh.toml").write_text('name = "eh"\nwasm-exceptions = true\n')
+                self.assertEqual(recipes.load("eh", "1.0")[1], {"name": "eh", "wasm-exceptions": True})
+            finally:
+                recipes.RECIPES = saved
+
 if __name__ == "__main__":
     unittest.main()

@@ -28,7 +28,7 @@ from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
 from .pep517 import build_system, build_wheel
-from .toolchain import LLVM, ROOT, write_toolchain
+from .toolchain import LIBCXX_INCLUDE, LLVM, ROOT, write_toolchain
 
 BUILDER_DIR = Path(__file__).resolve().parent
 # Libraries the final link can give a package without a recipe (libc++ from
@@ -39,8 +39,8 @@ CXX_STUBS = "onepy_cxx_exception_stubs"  # stubs/lib<this>.a, linked once howeve
 # A recipe's wasm-exceptions: the C++ runtime with exceptions (a C library
 # definition, built like the others), which replaces Debian's libc++abi in the
 # final link, and wasi-libc's setjmp/longjmp over the same instructions.
-EH_RUNTIME = "libcxxabi-wasm-eh"
-EH_LIBS = ["c++", "c++abi-wasm-eh", "setjmp"]
+EH_RUNTIME = "libcxx-wasm-eh"
+EH_LIBS = ["c++-wasm-eh", "c++abi-wasm-eh", "unwind-wasm", "setjmp", "wasi-emulated-pthread"]
 
 
 def toolchain_identity() -> bytes:
@@ -200,7 +200,9 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         built_clibs = clibs.ensure(clib_names(recipe), f"the recipe {recipe_path or entry.name}",
                                    toolchain_identity(), libpython, cache)
     exceptions = bool(recipe.get("wasm-exceptions"))
-    tools = write_toolchain(work, libpython, exceptions)
+    runtime = [p for lib, p in built_clibs if lib["name"] == EH_RUNTIME]
+    tools = write_toolchain(work, libpython, exceptions,
+                            runtime[0] / "include" / "c++" / "v1" if runtime else LIBCXX_INCLUDE)
     tools["env"] = clibs.package_env(tools["env"], built_clibs, work / "clib-guard", f"{entry.name} {entry.version}")
     clib_links = clibs.link_libs(built_clibs)
     libpython_libs = {p.name[3:-2] for p in (libpython / "lib").glob("lib*.a")}
@@ -266,8 +268,8 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         merged.append(obj)
         inittab.append(f"{module} {init}\n")
     if exceptions:
-        # Debian's libc++abi has no exceptions; the runtime replaces it (and the stubs).
-        final_libs = [l for l in final_libs if l != "c++abi"]
+        # Debian's libc++ has no exceptions; the runtime replaces it (and the stubs).
+        final_libs = [l for l in final_libs if l not in ("c++", "c++abi")]
         final_libs += [l for l in EH_LIBS if l not in final_libs]
     elif cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]

@@ -4,12 +4,13 @@ our compiler wrapper and confines every find_* to the declared dependencies'
 prefixes and the WASI sysroot (never the host's /usr), built and installed
 into the staging directory.
 
-Definition keys used here: `cmake` (-D options), `cflags`, `targets` (what
+Definition keys used here: `cmake` (-D options), `cflags`, `cmake-source`
+(the subdirectory to configure; default: the tree), `targets` (what
 `cmake --build` builds; default: everything), `make-args` is not used."""
 
 from pathlib import Path
 
-from .common import step
+from .common import BuildError, step
 from .toolchain import LLVM
 
 JOBS = "2"
@@ -45,7 +46,11 @@ def build_cmake(name: str, lib: dict, src: Path, work: Path, neutral: str, stage
     toolchain = toolchain_file(work, tools, deps, libpython, lib.get("cflags", []))
     build_dir = work / "cmake-build"
     env = dict(env, DESTDIR=str(stage))
-    step(name, "cmake-configure", ["cmake", "-S", src, "-B", build_dir, "-G", "Unix Makefiles",
+    source = (src / lib.get("cmake-source", ".")).resolve()
+    if not source.is_relative_to(src.resolve()) or not (source / "CMakeLists.txt").is_file():
+        raise BuildError(f"{lib['path']}: cmake-source {lib.get('cmake-source')!r} is no directory of {src} "
+                         f"with a CMakeLists.txt")
+    step(name, "cmake-configure", ["cmake", "-S", source, "-B", build_dir, "-G", "Unix Makefiles",
                                    f"-DCMAKE_TOOLCHAIN_FILE={toolchain}", "-DCMAKE_BUILD_TYPE=Release",
                                    f"-DCMAKE_INSTALL_PREFIX={neutral}",
                                    # Typed: an untyped relative path given here becomes absolute

@@ -47,6 +47,8 @@ A definition:
     libs = ["yaml"]                    # the static libraries it installs (lib<name>.a), link order
     config-scripts = ["xml2-config"]   # scripts a package build runs (answered for this prefix)
     drop = ["bin", "share"]            # installed paths removed (programs for wasm32, documentation)
+    cmake-source = "runtimes"          # "cmake": the tree's subdirectory with the CMakeLists.txt to configure
+    system-libcxx = false              # the C++ wrapper adds no libc++ headers (a definition building libc++)
     [pc-files.harfbuzz]                # lib/pkgconfig/harfbuzz.pc written (any build; the build
                                        # must not install one of that name): what meson's or
                                        # cmake's install would write, for a "sources" build
@@ -73,13 +75,13 @@ from pathlib import Path
 from .clib_cmake import build_cmake
 from .clib_libpython import build_libpython
 from .common import BuildError, download, run, step, unpack_archive
-from .toolchain import LLVM, ROOT, write_toolchain
+from .toolchain import LIBCXX_INCLUDE, LLVM, ROOT, write_toolchain
 
 DEFINITIONS = ROOT / "recipes" / "clibs"
 MIRROR = os.environ.get("ONEPY_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 KNOWN = {"name", "version", "source", "sha256", "depends", "build", "sources", "cflags", "headers", "configure",
          "libs", "config-scripts", "env", "cxxflags", "write-files", "configure-files", "make-args", "host", "patches", "cmake", "targets",
-         "pkgconfig", "drop", "header-dirs", "cflags-from", "pc-files"}
+         "pkgconfig", "drop", "header-dirs", "cflags-from", "pc-files", "cmake-source", "system-libcxx"}
 PC_KEYS = {"description", "version", "requires", "cflags", "libs"}
 KINDS = ("sources", "configure", "cmake", "libpython")
 # The builder's sources that decide what a library's prefix holds (its key).
@@ -217,7 +219,8 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
         step(name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch], logs)
     for rel, spec in lib.get("configure-files", {}).items():
         configure_file(lib, src, rel, spec)
-    tools = write_toolchain(work, libpython)
+    # A definition that builds libc++ itself compiles against its own headers.
+    tools = write_toolchain(work, libpython, libcxx_include=LIBCXX_INCLUDE if lib.get("system-libcxx", True) else None)
     neutral = f"{NEUTRAL_PREFIX}/{lib['name']}"
     stage = work / "stage"
     installed = stage / neutral.lstrip("/")

@@ -9,7 +9,7 @@
     cxx-exception-stubs = true  # C++ compiled without exceptions: a throw aborts with a message
     wasm-exceptions = true      # C++ exceptions and setjmp/longjmp work (pybind11, FreeType): the
                                 # wasm exception-handling instructions, libc++abi with exceptions
-                                # (recipes/clibs/libcxxabi-wasm-eh.toml), the module translated
+                                # (recipes/clibs/libcxx-wasm-eh.toml), the module translated
                                 # to the standard encoding (scripts/binaryen.sh)
     preimport = ["numpy"]       # imported into the snapshot
     python-exclude = ["*.pyi"]  # package files left out

@@ -22,12 +22,17 @@ SYSCONFIG_NAME = "_sysconfigdata__wasi_wasm32-wasi"
 # (wasi-libc's libsetjmp). clang-19 emits the proposal's legacy encoding;
 # scripts/binaryen.sh translates the linked module to the standard one.
 WASM_EXCEPTIONS_C = ["-mllvm", "-wasm-enable-sjlj"]
-WASM_EXCEPTIONS_CXX = ["-fwasm-exceptions", "-mllvm", "-wasm-enable-sjlj"]
+# Its libc++ has the threads API, over wasi-libc's single-threaded pthread
+# stubs (creating a thread fails, with std::system_error).
+WASM_EXCEPTIONS_CXX = ["-fwasm-exceptions", "-mllvm", "-wasm-enable-sjlj", "-D_WASI_EMULATED_PTHREAD"]
 
 
-def write_toolchain(work: Path, libpython: Path, wasm_exceptions: bool = False) -> dict:
+def write_toolchain(work: Path, libpython: Path, wasm_exceptions: bool = False,
+                    libcxx_include: Path | str | None = LIBCXX_INCLUDE) -> dict:
     """Writes work/bin/{wasm-cc,wasm-c++,python-wasi}, work/cross.ini; returns
-    their paths and the environment a build runs in."""
+    their paths and the environment a build runs in. `libcxx_include`: the
+    libc++ headers C++ compiles against (Debian's; the exception-enabled
+    libc++'s for wasm-exceptions; None while building libc++ itself)."""
     bin_dir = work / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
     sysroot, resource = libpython / "sysroot", libpython / "clang-resource"
@@ -40,7 +45,8 @@ def write_toolchain(work: Path, libpython: Path, wasm_exceptions: bool = False) 
     exc_c, exc_cxx = (WASM_EXCEPTIONS_C, WASM_EXCEPTIONS_CXX) if wasm_exceptions else ([], [])
     for name, compiler, extra in [("wasm-cc", CLANG, exc_c),
                                   ("wasm-c++", CLANG.replace("clang", "clang++"),
-                                   ["-nostdinc++", "-isystem", LIBCXX_INCLUDE, *exc_cxx])]:
+                                   ["-nostdinc++", *(["-isystem", str(libcxx_include)] if libcxx_include else []),
+                                    *exc_cxx])]:
         script = bin_dir / name
         script.write_text("#!/bin/sh\n" + f"exec {sys.executable} {wrapper} {compiler} "
                           + " ".join(f"'{a}'" for a in base + extra) + ' "$@"\n')
