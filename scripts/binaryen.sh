@@ -12,7 +12,7 @@
 #   scripts/binaryen.sh translate IN OUT   IN with the standard exception-handling
 #                                          encoding -> OUT (replaced only on success)
 #
-# The cache key is this script (the pin below, the flags). Only the wasm-opt
+# The cache key hashes the pin below, the flags and the host compiler. Only the wasm-opt
 # target is built (about 10 minutes on 2 cores); it is not part of `make deps`
 # or `make test`.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -23,7 +23,11 @@ BINARYEN_VERSION=120
 BINARYEN_SOURCE=pool/main/b/binaryen/binaryen_120.orig.tar.gz
 BINARYEN_SHA256=a4edd532d37b33d88e28e8d770f7177a7c0bb4495eabc6f5ecd41ffc5fd4db90
 
-KEY="$(hash_files "$ONEPY_ROOT/scripts/binaryen.sh")"
+CMAKE_FLAGS=(-DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF -DBUILD_STATIC_LIB=ON -DENABLE_WERROR=OFF)
+# The key: what the build is made from (the pinned source, the flags, the
+# host compiler Debian 12 gives cmake), not this script's other lines.
+KEY="$(printf '%s\n' "$BINARYEN_SOURCE" "$BINARYEN_SHA256" "${CMAKE_FLAGS[*]}" "target wasm-opt" \
+    "$(c++ --version 2>/dev/null | head -n1)" | sha256sum | cut -c1-16)"
 OUT="$ONEPY_CACHE_ROOT/binaryen-$BINARYEN_VERSION-$KEY"
 WORK="$ONEPY_CACHE_ROOT/work/binaryen-$KEY"
 JOBS="${ONEPY_JOBS:-$(nproc)}"
@@ -51,6 +55,9 @@ case "${1:-build}" in
 esac
 [ -f "$OUT/.complete" ] && { echo "[binaryen] up to date: $OUT"; exit 0; }
 command -v cmake >/dev/null || die "cmake is not installed: run 'make deps'"
+# One build at a time per key (two worktrees sharing the cache).
+mkdir -p "$ONEPY_CACHE_ROOT" && exec 9>"$OUT.lock" && flock 9
+[ -f "$OUT/.complete" ] && { echo "[binaryen] up to date: $OUT"; exit 0; }
 
 TARBALL="$WORK/downloads/$(basename "$BINARYEN_SOURCE")"
 rm -rf "$WORK/src" "$WORK/build" "$OUT.tmp" && mkdir -p "$WORK/src" "$WORK/build" "$WORK/logs" "$WORK/downloads"
@@ -66,8 +73,7 @@ download() {
 }
 unpack() { tar -xf "$TARBALL" -C "$WORK/src" --strip-components=1; }
 configure() {
-    cmake -S "$WORK/src" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF \
-        -DBUILD_STATIC_LIB=ON -DENABLE_WERROR=OFF -DCMAKE_INSTALL_PREFIX="$OUT.tmp"
+    cmake -S "$WORK/src" -B "$WORK/build" "${CMAKE_FLAGS[@]}"
 }
 compile() { cmake --build "$WORK/build" -j"$JOBS" --target wasm-opt; }
 install_tool() {
