@@ -178,6 +178,42 @@ fn cryptography_matches_native() {
     );
 }
 
+/// matplotlib with the Agg backend over FreeType, HarfBuzz, raqm and Qhull,
+/// contourpy and kiwisolver: the same pixels, PNG, SVG and text extents as
+/// the native wheels of the same pins, and C++ exceptions (kiwisolver's
+/// UnsatisfiableConstraint, pybind11's argument and value errors, ft2font's
+/// missing file) reach Python as the same exceptions as natively.
+#[test]
+#[ignore = "make test-packages"]
+fn matplotlib_agg_round_trip_matches_native() {
+    round_trip_matches_native("matplotlib_roundtrip.py");
+    let code = "import matplotlib, sys\n\
+                from matplotlib import ft2font, _path, _qhull\n\
+                import kiwisolver._cext as k, contourpy._contourpy as c\n\
+                print(ft2font.__spec__.origin, _qhull.__spec__.origin, k.__spec__.origin, c.__spec__.origin,\n\
+                      'matplotlib.pyplot' in sys.modules, ft2font.__freetype_version__)";
+    check(code, "built-in built-in built-in built-in True 2.14.3\n");
+}
+
+/// Bad arguments to contourpy: pybind11 and contourpy throw C++ exceptions,
+/// which pybind11 catches and raises as the same Python exceptions as
+/// natively; the run goes on and the next call works.
+#[test]
+#[ignore = "make test-packages"]
+fn cpp_exceptions_cross_pybind11_both_ways() {
+    let code = "import contourpy, numpy as np\n\
+                z = np.arange(12.0).reshape(3, 4)\n\
+                for bad in ({'name': 'nope'}, {'line_type': 'nope'}, {'chunk_size': -1}):\n\
+                \x20   try:\n\
+                \x20       contourpy.contour_generator(z=z, **bad)\n\
+                \x20   except (ValueError, TypeError) as e:\n\
+                \x20       print(type(e).__name__)\n\
+                print(len(contourpy.contour_generator(z=z).lines(5.5)))";
+    let out = run(code);
+    assert_eq!(out.status, 0, "{}", out.stderr());
+    assert_eq!(out.stdout(), native(code));
+}
+
 /// A JPEG that libjpeg rejects: its error handler cannot longjmp back on
 /// wasm32-wasip1, so the run prints libjpeg's message and exits with status 1
 /// (patches/pillow/wasi-jpeg-no-longjmp.patch); never a trap.

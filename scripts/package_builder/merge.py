@@ -88,9 +88,12 @@ def merge_extension(module: str, archive: Path, deps: list, work: Path, localize
 
 
 def defined_globals(archive: Path) -> set:
-    out = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", "--format=just-symbols", archive],
-              f"listing the symbols of {archive}")
-    return {s for s in out.split() if not s.endswith(":")}
+    """Strong global definitions. A weak one (W/V: C++ inline functions and
+    template instances, the `__cpp_exception` tag every object that throws
+    defines) is meant to be merged with its twins."""
+    out = run([f"{LLVM}/llvm-nm", "--defined-only", "--extern-only", archive], f"listing the symbols of {archive}")
+    fields = (line.split() for line in out.splitlines())
+    return {f[-1] for f in fields if len(f) >= 2 and f[-2] not in ("W", "w", "V", "v") and not f[-1].endswith(":")}
 
 
 def check_duplicates(base: list, built: list) -> None:
