@@ -349,6 +349,26 @@ install(FILES tiny.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
                          ["freetype", build.EH_RUNTIME])
         self.assertEqual(build.clib_names({"c-libraries": ["freetype"]}), ["freetype"])
 
+    def test_a_strong_symbol_in_two_libraries_is_a_duplicate_and_a_weak_one_is_not(self):
+        from package_builder.merge import check_duplicates
+        self.assertTrue((LIBPYTHON / "sysroot").is_dir(), f"no libpython at ONEPY_LIBPYTHON_DIR={LIBPYTHON}")
+        archives = []
+        for name in ("one", "two"):
+            c = self.dir / f"{name}.c"
+            c.write_text("__attribute__((weak)) int shared_weak(void) { return 1; }\n"
+                         "int shared_strong(void) { return 2; }\n"
+                         f"int only_{name}(void) {{ return 3; }}\n")
+            obj = self.dir / f"{name}.o"
+            subprocess.run(["clang-19", "--target=wasm32-wasip1", f"--sysroot={LIBPYTHON / 'sysroot'}", "-c", c,
+                            "-o", obj], check=True)
+            archives.append(self.dir / f"lib{name}.a")
+            subprocess.run([f"{clibs.LLVM}/llvm-ar", "rcs", archives[-1], obj], check=True)
+        with self.assertRaises(BuildError) as cm:
+            check_duplicates([], archives)
+        self.assertIn("1 symbols of the built packages are defined in more than one linked library:\n"
+                      "  shared_strong: libone.a, libtwo.a", str(cm.exception))
+        check_duplicates([], archives[:1])
+
     def test_a_libpython_library_is_the_tarball_sources_lock_pins_and_not_linked_twice(self):
         sha = tarball(self.mirror / "zlib.tar.gz", "zlib-1.0", {"zlib.h": ""})
         (self.defs / "zlib.toml").write_text(f'name = "zlib"\nversion = "1.0"\nsource = "zlib.tar.gz"\n'
