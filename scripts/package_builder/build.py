@@ -41,6 +41,7 @@ CXX_STUBS = "onepy_cxx_exception_stubs"  # stubs/lib<this>.a, linked once howeve
 # final link, and wasi-libc's setjmp/longjmp over the same instructions.
 EH_RUNTIME = "libcxx-wasm-eh"
 EH_LIBS = ["c++-wasm-eh", "c++abi-wasm-eh", "unwind-wasm", "setjmp", "wasi-emulated-pthread"]
+CXX_THREADS_STUBS = "onepy_cxx_threads_stubs"  # stubs/lib<this>.a: what CPython's pthread stubs lack
 
 
 def toolchain_identity() -> bytes:
@@ -77,7 +78,8 @@ def cache_key(entry, recipe_path, recipe: dict, libpython: Path, cache: Path, de
     for out in dep_outs:
         h.update(f"built dependency {out.name}\n".encode())
     inputs = sorted(BUILDER_DIR.glob("*.py")) + [ROOT / "recipes/build-tools.txt",
-                                                 ROOT / "scripts/cxx_exception_stubs.c"]
+                                                 ROOT / "scripts/cxx_exception_stubs.c",
+                                                 ROOT / "scripts/cxx_threads_stubs.c"]
     if recipe_path:
         inputs += [recipe_path, *recipes.patches(recipe, entry.version)]
     for f in inputs:
@@ -271,6 +273,13 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         # Debian's libc++ has no exceptions; the runtime replaces it (and the stubs).
         final_libs = [l for l in final_libs if l not in ("c++", "c++abi")]
         final_libs += [l for l in EH_LIBS if l not in final_libs]
+        stub = work / "cxx_threads_stubs.o"
+        run([tools["cc"], "-O2", "-c", ROOT / "scripts" / "cxx_threads_stubs.c", "-o", stub],
+            "compiling the C++ threads stubs")
+        (tmp / "stubs").mkdir()
+        run([f"{LLVM}/llvm-ar", "rcs", tmp / "stubs" / f"lib{CXX_THREADS_STUBS}.a", stub],
+            "archiving the C++ threads stubs")
+        final_libs.append(CXX_THREADS_STUBS)
     elif cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
         # Not in the package's own (whole-archive) library: two C++ packages

@@ -24,7 +24,8 @@ def build_meson(package: str, recipe: dict, src: Path, work: Path, tools: dict, 
     # Cython sanity check links against the `python3` of meson's own
     # interpreter (the native headers otherwise: x86_64's pyconfig.h).
     step(package, "meson-setup", [tools["python"], meson_py, "setup", "--cross-file", tools["cross"], "--prefix",
-                                  "/usr/local", *recipe.get("meson-options", []), build, src], logs, env=env)
+                                  "/usr/local", "--wrap-mode=nodownload", *recipe.get("meson-options", []), build, src],
+         logs, env=env)
     step(package, "meson-compile", ["ninja", "-C", build, "-j", jobs], logs, env=env)
     # --no-rebuild: `meson install` would otherwise rebuild objects.
     step(package, "meson-install", [sys.executable, meson_py, "install", "--no-rebuild", "-C", build,

@@ -92,7 +92,11 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
     check_requires(package, system["requires"], built)
     settings = dict(recipe.get("config-settings", {}))
     if kind == "meson-python":
-        settings |= {"setup-args": [f"--cross-file={tools['cross']}", *recipe.get("meson-options", [])],
+        # --wrap-mode=nodownload: a dependency meson does not find fails the
+        # build instead of being fetched (matplotlib's wraps name FreeType's
+        # and Qhull's upstream tarballs).
+        settings |= {"setup-args": [f"--cross-file={tools['cross']}", "--wrap-mode=nodownload",
+                                    *recipe.get("meson-options", [])],
                     "build-dir": str(work / "meson-build")}
     dist = work / "dist"
     dist.mkdir(exist_ok=True)

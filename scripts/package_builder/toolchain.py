@@ -86,6 +86,9 @@ cpp = '{cxx}'
 ar = '{LLVM}/llvm-ar'
 strip = '{LLVM}/llvm-strip'
 python = '{python}'
+# pkg-config for the host (wasm32) machine: it sees only the declared C
+# libraries' prefixes (PKG_CONFIG_LIBDIR below, clibs.package_env).
+pkg-config = 'pkg-config'
 
 [host_machine]
 system = 'wasi'
