@@ -123,7 +123,7 @@ ALL_PREIMPORT  = $(strip $(PREIMPORT) $(if $(PACKAGE_SPEC),$(shell cat $(SITE_PA
 # A package built with C++ exceptions or setjmp (its recipe's wasm-exceptions)
 # links libc++abi with exceptions; the linked module is then translated to the
 # standard exception-handling encoding (scripts/binaryen.sh).
-WASM_EXCEPTIONS = $(if $(CEXT_DIRS),$(shell grep -lx 'c++abi-wasm-eh' $(addsuffix /link.txt,$(CEXT_DIRS)) 2>/dev/null))
+WASM_EXCEPTIONS = $(if $(CEXT_DIRS),$(shell grep -lx 'c++abi-wasm-eh' $(addsuffix /link.txt,$(subst :, ,$(CEXT_DIRS))) 2>/dev/null))
 LOCALIZE    := $(CURDIR)/target/debug/wasm-localize
 TOOLS_PY    := $(TOOLS_VENV)/bin/python
 

@@ -33,13 +33,16 @@ WORK="$ONEPY_CACHE_ROOT/work/binaryen-$KEY"
 JOBS="${ONEPY_JOBS:-$(nproc)}"
 
 # Only the translation: no optimization pass runs, the names section stays
-# (-g: backtraces name functions), the features are the module's own
-# (target_features section) plus the two the standard encoding uses.
+# (-g: backtraces name functions). The features: what clang 19 and rustc
+# enable by default for wasm32-wasip1 (the linked module keeps no
+# target_features section to detect them from), and exception handling.
+FEATURES=(--mvp-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals
+    --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types --enable-exception-handling)
 translate() {
     local in="$1" out="$2"
     [ -f "$in" ] || die "translate: no module $in"
-    "$OUT/bin/wasm-opt" "$in" --detect-features --enable-exception-handling --enable-reference-types \
-        --translate-to-exnref -g -o "$out.tmp" || { rm -f "$out.tmp"; die "wasm-opt --translate-to-exnref failed on $in"; }
+    "$OUT/bin/wasm-opt" "$in" "${FEATURES[@]}" --translate-to-exnref -g -o "$out.tmp" \
+        || { rm -f "$out.tmp"; die "wasm-opt --translate-to-exnref failed on $in"; }
     mv "$out.tmp" "$out"
     echo "[binaryen] $out: exception handling translated to the standard encoding (exnref)"
 }
@@ -48,7 +51,7 @@ case "${1:-build}" in
     wasm-opt) echo "$OUT/bin/wasm-opt"; exit 0 ;;
     translate)
         [ $# -eq 3 ] || die "usage: $0 translate IN OUT"
-        "$0" build >&2 || exit 1
+        bash "$0" build >&2 || exit 1
         translate "$2" "$3"; exit 0 ;;
     build) ;;
     *) die "usage: $0 [build|wasm-opt|translate IN OUT]" ;;

@@ -83,8 +83,16 @@ def merge_extension(module: str, archive: Path, deps: list, work: Path, localize
     if init not in defined:
         raise BuildError(f"extension module {module} ({archive}) defines no {init}: it cannot be imported "
                          f"(its globals: {', '.join(sorted(s for s in defined if s.startswith('PyInit'))) or 'no PyInit_*'})")
-    run([localize, "--keep", init_symbol(module), merged], f"localizing {module}")
+    # The exception tags (C++ throw, longjmp) are one per module: an extension
+    # that catches must see the tag libc++abi and libsetjmp throw with.
+    run([localize, "--keep", init_symbol(module), *(a for t in SHARED_TAGS for a in ("--keep-if-defined", t)), merged],
+        f"localizing {module}")
     return merged, init_symbol(module)
+
+
+# Weak definitions every object compiled with -fwasm-exceptions or
+# -wasm-enable-sjlj carries: the tags of C++ exceptions and of longjmp.
+SHARED_TAGS = ("__cpp_exception", "__c_longjmp")
 
 
 def defined_globals(archive: Path) -> set:
