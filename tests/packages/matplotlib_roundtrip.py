@@ -49,10 +49,10 @@ axes[1, 1].imshow(field, extent=(0, 1, 0, 1), alpha=0.5, origin="lower")
 fig.suptitle("onepy: matplotlib in one .wasm")
 
 fig.canvas.draw()
-rgba = np.asarray(fig.canvas.buffer_rgba())
+rgba = np.asarray(fig.canvas.buffer_rgba()).copy()
 print("agg", rgba.shape, rgba.dtype, digest(rgba.tobytes()))
 print("triangles", tri.triangles.shape, "contour levels", len(cs.levels))
-print("title extent", [round(v, 3) for v in fig.texts[0].get_window_extent().bounds])
+print("title extent", [round(float(v), 3) for v in fig.texts[0].get_window_extent().bounds])
 
 png = io.BytesIO()
 fig.savefig(png, format="png")
