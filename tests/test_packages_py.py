@@ -130,5 +130,13 @@ class RecipeTests(unittest.TestCase):
             finally:
                 recipes.RECIPES = saved
 
+
+class WrapperTests(unittest.TestCase):
+    def test_lto_flags_are_dropped_so_objects_are_wasm(self):
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts" / "package_builder"))
+        import wasm_cc
+        self.assertEqual(wasm_cc.without_lto(["-O3", "-flto", "-flto=thin", "-ffat-lto-objects", "-fPIC", "-c", "a.cpp"]),
+                         ["-O3", "-fPIC", "-c", "a.cpp"])
+
 if __name__ == "__main__":
     unittest.main()

@@ -2,7 +2,7 @@
 
     wasm_cc.py COMPILER [BASE ARGS...] ARGS...
 
-Compiles as COMPILER would, but refuses an include directory of the host
+Compiles as COMPILER would (without -flto: see without_lto), but refuses an include directory of the host
 (/usr/include, /usr/local/include: x86_64 headers, e.g. from the host's
 xml2-config) with an error naming it. A `-shared` link (an extension module) becomes a
 static archive of its objects instead, so the module can be linked into
@@ -94,8 +94,17 @@ def host_includes(args):
     return found
 
 
+def without_lto(args):
+    """Objects are compiled to wasm here, never to LTO bitcode (matplotlib's
+    meson build asks for -flto): the extension's objects are merged later by
+    `wasm-ld -r`, whose LTO code generation would not see the compile's
+    code-generation options (the exception model, -wasm-enable-sjlj), and
+    its C++ exceptions would go uncaught."""
+    return [a for a in args if a != "-flto" and not a.startswith(("-flto=", "-ffat-lto-objects"))]
+
+
 def main():
-    compiler, args = sys.argv[1], renamed(sys.argv[2:])
+    compiler, args = sys.argv[1], without_lto(renamed(sys.argv[2:]))
     leaked = host_includes(args)
     if leaked:
         sys.exit(f"wasm_cc: refusing the host's include directory {', '.join(leaked)} in a wasm32-wasip1 build "
