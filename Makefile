@@ -227,7 +227,8 @@ test: build test-unit test-e2e test-sandbox
 # lxml 6.1 requires Cython>=3.2.9,<3.3 to build, the pinned build tools have
 # 3.3.1 (recipes/build-tools.txt): lxml~=6.0.0 (6.0.x) until they agree.
 TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache \
-    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow cryptography pytest" LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
+    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow cryptography matplotlib pytest" \
+    LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
 SUITES_ARGS = --lock tests/packages/verified.lock --cache $(CACHE_ROOT)
 
 # tests/packages/rust-panic: a pyo3 extension that panics, as a local sdist
