@@ -34,10 +34,12 @@ JOBS="${ONEPY_JOBS:-$(nproc)}"
 
 # Only the translation: no optimization pass runs, the names section stays
 # (-g: backtraces name functions). The features: what clang 19 and rustc
-# enable by default for wasm32-wasip1 (the linked module keeps no
-# target_features section to detect them from), and exception handling.
+# enable by default for wasm32-wasip1, SIMD (crates built with simd128), and
+# exception handling (the linked module keeps no
+# target_features section to detect them from).
 FEATURES=(--mvp-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals
-    --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types --enable-exception-handling)
+    --enable-nontrapping-float-to-int --enable-multivalue --enable-reference-types --enable-simd
+    --enable-exception-handling)
 translate() {
     local in="$1" out="$2"
     [ -f "$in" ] || die "translate: no module $in"
