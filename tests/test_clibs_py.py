@@ -381,6 +381,18 @@ install(FILES tiny.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
         built = [({"build": "cmake", "libs": ["jpeg"]}, self.dir), ({"build": "libpython", "libs": ["z"]}, self.dir)]
         self.assertEqual(clibs.link_libs(built), ["jpeg"], "libpython's zlib is in the final link already")
 
+    def test_wasm_exceptions_and_the_abort_stubs_exclude_each_other(self):
+        from package_builder import recipes
+        saved, recipes.RECIPES = recipes.RECIPES, self.dir
+        try:
+            (self.dir / "both.toml").write_text('name = "both"\nwasm-exceptions = true\ncxx-exception-stubs = true\n')
+            with self.assertRaisesRegex(BuildError, "both.toml: wasm-exceptions and cxx-exception-stubs "
+                                                    "exclude each other"):
+                recipes.load("both", "1.0")
+            (self.dir / "eh.toml").write_text('name = "eh"\nwasm-exceptions = true\n')
+            self.assertEqual(recipes.load("eh", "1.0")[1], {"name": "eh", "wasm-exceptions": True})
+        finally:
+            recipes.RECIPES = saved
 
 if __name__ == "__main__":
     unittest.main()

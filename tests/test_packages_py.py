@@ -113,24 +113,6 @@ class InitSymbolTests(unittest.TestCase):
 
 
 
-class RecipeTests(unittest.TestCase):
-    def test_wasm_exceptions_and_the_abort_stubs_exclude_each_other(self):
-        from package_builder import recipes
-        from package_builder.common import BuildError
-        with tempfile.TemporaryDirectory() as tmp:
-            saved, recipes.RECIPES = recipes.RECIPES, Path(tmp)
-            try:
-                (Path(tmp) / "both.toml").write_text('name = "both"\nwasm-exceptions = true\n'
-                                                     'cxx-exception-stubs = true\n')
-                with self.assertRaisesRegex(BuildError, "both.toml: wasm-exceptions and cxx-exception-stubs "
-                                                        "exclude each other"):
-                    recipes.load("both", "1.0")
-                (Path(tmp) / "eh.toml").write_text('name = "eh"\nwasm-exceptions = true\n')
-                self.assertEqual(recipes.load("eh", "1.0")[1], {"name": "eh", "wasm-exceptions": True})
-            finally:
-                recipes.RECIPES = saved
-
-
 class WrapperTests(unittest.TestCase):
     def test_lto_flags_are_dropped_so_objects_are_wasm(self):
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts" / "package_builder"))
