@@ -6,7 +6,8 @@ CMake build confined to the wasm sysroot, a libpython library (zlib) pinned
 to sources.lock's tarball and left out of the package's link, headers made
 from templates (configure-files), headers installed into an include
 subdirectory (header-dirs), pkg-config files written for the real prefix
-(pc-files) and a dependency's pkg-config flags (cflags-from).
+(pc-files), a dependency's pkg-config flags (cflags-from), and a second
+build of one key waiting for the first (another worktree's).
 Needs the wasm toolchain: ONEPY_LIBPYTHON_DIR names the libpython directory.
 Run by host/tests/packages.rs (python -m unittest) with the tools venv."""
 
@@ -18,6 +19,7 @@ import sys
 import tarfile
 import tempfile
 import unittest
+import unittest.mock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +117,32 @@ class ClibTests(unittest.TestCase):
         self.assertIn("1" * 64, str(cm.exception))
         self.assertFalse((self.cache / "clibs").exists())
         self.assertEqual(list((self.cache / "downloads").iterdir()), [])
+
+    def test_a_second_build_of_one_key_waits_for_the_first(self):
+        # Another process (a second worktree's make) holds the key's lock
+        # for a second; this build waits, then finds the library complete.
+        sha = tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", {"tiny.c": GOOD_C, "tiny.h": "int tiny_answer(void);\n"})
+        self.define("tiny", sha)
+        (_, prefix), = clibs.prefixes(["tiny"], "the test recipe", TOOLCHAIN, LIBPYTHON, self.cache)
+        holder = subprocess.Popen([sys.executable, "-c", f"""
+import sys, time
+sys.path.insert(0, {str(ROOT / 'scripts')!r})
+from pathlib import Path
+from package_builder.common import exclusive
+prefix = Path({str(prefix)!r})
+with exclusive(prefix, "tiny"):
+    print("holding", flush=True)
+    time.sleep(1)
+    (prefix / "include").mkdir(parents=True)
+    (prefix / ".complete").touch()
+"""], stdout=subprocess.PIPE, text=True)
+        self.assertEqual(holder.stdout.readline(), "holding\n")
+        out = io.StringIO()
+        with unittest.mock.patch("sys.stdout", out):
+            self.ensure("tiny")
+        holder.wait()
+        self.assertIn("[build] waiting for another build of tiny 1.0", out.getvalue())
+        self.assertIn("[clib] tiny 1.0 up to date", out.getvalue())
 
     def test_a_build_is_cached_and_a_failing_one_leaves_it_untouched(self):
         self.assertTrue((LIBPYTHON / "sysroot").is_dir(), f"no libpython at ONEPY_LIBPYTHON_DIR={LIBPYTHON}")

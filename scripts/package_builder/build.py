@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 from . import build_deps, clibs, fn_casts, recipes
-from .common import BuildError, download, run, sha256_file, step, unpack_archive
+from .common import BuildError, download, exclusive, run, sha256_file, step, unpack_archive
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
@@ -71,15 +71,16 @@ def declared_clibs(recipe_path, recipe: dict, libpython: Path, cache: Path) -> l
 
 def cache_key(entry, recipe_path, recipe: dict, libpython: Path, cache: Path, dep_outs: list) -> str:
     """Declared inputs only: the sdist's sha256, the recipe and its patches,
-    the builder's sources, the pinned build tools, the toolchain, libpython,
+    the builder's sources (wasm-localize's too), the pinned build tools, the toolchain, libpython,
     the C libraries' keys, the outputs of the locked packages its build
     compiles against."""
     h = hashlib.sha256(f"{entry.name}=={entry.version} {entry.sha256} {entry.native_sha256}\n".encode())
     for out in dep_outs:
         h.update(f"built dependency {out.name}\n".encode())
-    inputs = sorted(BUILDER_DIR.glob("*.py")) + [ROOT / "recipes/build-tools.txt",
-                                                 ROOT / "scripts/cxx_exception_stubs.c",
-                                                 ROOT / "scripts/cxx_threads_stubs.c"]
+    inputs = sorted(BUILDER_DIR.glob("*.py")) + [ROOT / f for f in (
+        "recipes/build-tools.txt", "scripts/cxx_exception_stubs.c", "scripts/cxx_threads_stubs.c",
+        # wasm-localize writes every merged extension object
+        "host/src/localize.rs", "host/src/bin/wasm-localize.rs")]
     if recipe_path:
         inputs += [recipe_path, *recipes.patches(recipe, entry.version)]
     for f in inputs:
@@ -173,6 +174,18 @@ def check_fn_casts(entry, work: Path, recipe_path) -> None:
                          f"(docs/packages.md, 'Function casts').")
 
 
+def stub_library(name: str, source: str, cc: str, work: Path, out: Path) -> str:
+    """out/stubs/lib<name>.a from scripts/<source>; returns the -l name.
+    Not in the package's own (whole-archive) library: two C++ packages
+    (numpy, pandas) would each define the stubs. A library of its own, named
+    in link.txt, that the final link takes once (build.rs)."""
+    obj = work / Path(source).with_suffix(".o").name
+    run([cc, "-O2", "-c", ROOT / "scripts" / source, "-o", obj], f"compiling scripts/{source}")
+    (out / "stubs").mkdir(exist_ok=True)
+    run([f"{LLVM}/llvm-ar", "rcs", out / "stubs" / f"lib{name}.a", obj], f"archiving scripts/{source}")
+    return name
+
+
 def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ()) -> Path:
     """The package's output directory (built unless cached). Locked sdists
     among its build requirements (`locked`: the lock's entries) are built first."""
@@ -181,9 +194,15 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
     needed = [(d, build(d, libpython, cache, localize, locked))
             for d in build_deps.locked_build_requirements(entry, sdist, locked)]
     out = output_dir(entry, libpython, cache, [o for _, o in needed])
-    if (out / ".complete").is_file():
-        print(f"[build] {entry.name} {entry.version} up to date: {out}")
-        return out
+    with exclusive(out, f"{entry.name} {entry.version}"):
+        if (out / ".complete").is_file():
+            print(f"[build] {entry.name} {entry.version} up to date: {out}")
+            return out
+        return build_into(out, entry, recipe_path, recipe, sdist, needed, libpython, cache, localize)
+
+
+def build_into(out: Path, entry, recipe_path, recipe: dict, sdist: Path, needed: list, libpython: Path,
+               cache: Path, localize: str) -> Path:
     start = time.monotonic()
     # Named with the key: two builds of one version with different inputs
     # (worktrees sharing the cache) never clean each other's directory.
@@ -198,9 +217,9 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         step(entry.name, f"patch-{patch.stem}", ["patch", "-p1", "--forward", "--batch", "-d", src, "-i", patch],
              logs)
     built_clibs = []
-    if clib_names(recipe):
-        built_clibs = clibs.ensure(clib_names(recipe), f"the recipe {recipe_path or entry.name}",
-                                   toolchain_identity(), libpython, cache)
+    if names := clib_names(recipe):
+        built_clibs = clibs.ensure(names, f"the recipe {recipe_path or entry.name}", toolchain_identity(),
+                                   libpython, cache)
     exceptions = bool(recipe.get("wasm-exceptions"))
     runtime = [p for lib, p in built_clibs if lib["name"] == EH_RUNTIME]
     tools = write_toolchain(work, libpython, exceptions,
@@ -273,24 +292,10 @@ def build(entry, libpython: Path, cache: Path, localize: str, locked: list = ())
         # Debian's libc++ has no exceptions; the runtime replaces it (and the stubs).
         final_libs = [l for l in final_libs if l not in ("c++", "c++abi")]
         final_libs += [l for l in EH_LIBS if l not in final_libs]
-        stub = work / "cxx_threads_stubs.o"
-        run([tools["cc"], "-O2", "-c", ROOT / "scripts" / "cxx_threads_stubs.c", "-o", stub],
-            "compiling the C++ threads stubs")
-        (tmp / "stubs").mkdir()
-        run([f"{LLVM}/llvm-ar", "rcs", tmp / "stubs" / f"lib{CXX_THREADS_STUBS}.a", stub],
-            "archiving the C++ threads stubs")
-        final_libs.append(CXX_THREADS_STUBS)
+        final_libs.append(stub_library(CXX_THREADS_STUBS, "cxx_threads_stubs.c", tools["cc"], work, tmp))
     elif cxx:
         final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
-        # Not in the package's own (whole-archive) library: two C++ packages
-        # (numpy, pandas) would each define them. A library of its own,
-        # named in link.txt, that the final link takes once (build.rs).
-        stub = work / "cxx_exception_stubs.o"
-        run([tools["cc"], "-O2", "-c", ROOT / "scripts" / "cxx_exception_stubs.c", "-o", stub],
-            "compiling the C++ exception stubs")
-        (tmp / "stubs").mkdir()
-        run([f"{LLVM}/llvm-ar", "rcs", tmp / "stubs" / f"lib{CXX_STUBS}.a", stub], "archiving the C++ exception stubs")
-        final_libs.append(CXX_STUBS)
+        final_libs.append(stub_library(CXX_STUBS, "cxx_exception_stubs.c", tools["cc"], work, tmp))
     used = [l for l in clib_links if l in final_libs]
     if used:
         (tmp / "clib").mkdir()

@@ -74,7 +74,7 @@ from pathlib import Path
 
 from .clib_cmake import build_cmake
 from .clib_libpython import build_libpython
-from .common import BuildError, download, run, step, unpack_archive
+from .common import BuildError, download, exclusive, run, step, unpack_archive
 from .toolchain import LIBCXX_INCLUDE, LLVM, ROOT, write_toolchain
 
 DEFINITIONS = ROOT / "recipes" / "clibs"
@@ -190,10 +190,11 @@ def ensure(names: list, wanted_by: str, toolchain_id: bytes, libpython: Path, ca
     """`prefixes`, each built unless cached."""
     done = []
     for lib, prefix in prefixes(names, wanted_by, toolchain_id, libpython, cache):
-        if not (prefix / ".complete").is_file():
-            build(lib, prefix, [p for _, p in done], libpython, cache)
-        else:
-            print(f"[clib] {lib['name']} {lib['version']} up to date: {prefix}")
+        with exclusive(prefix, f"{lib['name']} {lib['version']}"):
+            if not (prefix / ".complete").is_file():
+                build(lib, prefix, [p for _, p in done], libpython, cache)
+            else:
+                print(f"[clib] {lib['name']} {lib['version']} up to date: {prefix}")
         done.append((lib, prefix))
     return done
 

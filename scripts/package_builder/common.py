@@ -1,5 +1,7 @@
 """Errors, logged build steps and pinned downloads for the package builder."""
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shlex
@@ -17,6 +19,23 @@ LOG_TAIL = 40
 
 class BuildError(Exception):
     """A failed step: the package, the step, the command line and the log's tail."""
+
+
+@contextlib.contextmanager
+def exclusive(out: Path, what: str):
+    """One build of a cache directory at a time: worktrees and parallel
+    makes share the cache, and a second build of one key would replace the
+    first one's work directory under it. The second waits for the lock
+    (<cache>/.locks/<kind>-<name>), then finds the output complete."""
+    locks = out.parent.parent / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{out.parent.name}-{out.name}", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"[build] waiting for another build of {what} ({out})", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def die(message: str) -> None:

@@ -16,6 +16,11 @@ from .toolchain import LLVM
 LIBC_NAMES = {"c", "m", "dl", "pthread", "rt", "util", "stdc++"}  # stdc++: a C++ link adds libc++
 
 
+# Weak definitions every object compiled with -fwasm-exceptions or
+# -wasm-enable-sjlj carries: the tags of C++ exceptions and of longjmp.
+SHARED_TAGS = ("__cpp_exception", "__c_longjmp")
+
+
 def regular_archive(path: Path, work: Path) -> Path:
     """Meson makes thin archives (members stay in the build tree); wasm-ld -r
     wants a regular one."""
@@ -88,11 +93,6 @@ def merge_extension(module: str, archive: Path, deps: list, work: Path, localize
     run([localize, "--keep", init_symbol(module), *(a for t in SHARED_TAGS for a in ("--keep-if-defined", t)), merged],
         f"localizing {module}")
     return merged, init_symbol(module)
-
-
-# Weak definitions every object compiled with -fwasm-exceptions or
-# -wasm-enable-sjlj carries: the tags of C++ exceptions and of longjmp.
-SHARED_TAGS = ("__cpp_exception", "__c_longjmp")
 
 
 def defined_globals(archive: Path) -> set:

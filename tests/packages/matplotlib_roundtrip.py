@@ -76,6 +76,9 @@ solver.addConstraint(a + b == 10)
 solver.addConstraint(a - b == 4)
 solver.updateVariables()
 print("kiwisolver", a.value(), b.value())
+# repr() formats doubles through std::ostream (libc++'s num_put, whose
+# template instances the extension also carries: host/src/localize.rs).
+print(repr(2.5 * a + 0.1), repr(a - b == 4))
 try:
     solver.addConstraint(a == 1)
 except kiwisolver.UnsatisfiableConstraint as e:

@@ -2,7 +2,8 @@
 //! make every other defined global symbol of a relocatable wasm object local
 //! (in place). A `--keep` symbol must be defined; a `--keep-if-defined` one
 //! stays global where the object defines it (the exception tags every
-//! object that throws or longjmps defines, weak, and must share).
+//! object that throws or longjmps defines, weak, and must share). The COMDAT
+//! groups of the symbols made local are dropped (host/src/localize.rs).
 
 use anyhow::{Context, Result, bail};
 
@@ -25,11 +26,16 @@ fn run() -> Result<()> {
     let Some(file) = file else { bail!("usage: wasm-localize --keep SYMBOL OBJECT.o") };
     let mut bytes = std::fs::read(&file).with_context(|| format!("reading {file}"))?;
     let all: Vec<String> = keep.iter().chain(&optional).cloned().collect();
-    let (localized, kept) = onepy_host::localize::localize(&mut bytes, &all).with_context(|| format!("in {file}"))?;
-    if !keep.iter().all(|k| kept.contains(k)) {
-        bail!("{file}: does not define {:?} (found {:?})", keep, kept);
+    let done = onepy_host::localize::localize(&mut bytes, &all).with_context(|| format!("in {file}"))?;
+    if !keep.iter().all(|k| done.kept.contains(k)) {
+        bail!("{file}: does not define {:?} (found {:?})", keep, done.kept);
     }
     std::fs::write(&file, &bytes).with_context(|| format!("writing {file}"))?;
-    println!("[localize] {file}: kept {}, made {} symbols local", kept.join(", "), localized.len());
+    println!(
+        "[localize] {file}: kept {}, made {} symbols local, dropped {} COMDAT groups",
+        done.kept.join(", "),
+        done.localized.len(),
+        done.comdats_dropped
+    );
     Ok(())
 }
