@@ -50,7 +50,9 @@ CACHE_ROOT    := $(patsubst %/,%,$(dir $(LIBPYTHON_DIR)))
 # The Python version: one pin, the cpython line of sources.lock.
 PY_MM         := $(shell python3 scripts/pyversion.py mm)
 BUILD_PYTHON  := $(LIBPYTHON_DIR)/native/bin/python$(PY_MM)
-TOOLS_VENV    := $(CACHE_ROOT)/tools-venv-$(notdir $(LIBPYTHON_DIR))
+# The package builder's tools: one venv per libpython and pinned tool set
+# (recipes/build-tools.txt), so worktrees pinning other tools never share one.
+TOOLS_VENV    := $(CACHE_ROOT)/tools-venv-$(notdir $(LIBPYTHON_DIR))-$(shell sha256sum recipes/build-tools.txt | cut -c1-12)
 WASMTIME      := $(shell bash scripts/deps.sh wasmtime)
 BUNDLE_MODE   ?= both
 
@@ -75,6 +77,7 @@ RAW         := $(VARIANT_DIR)/$(basename $(notdir $(OUTPUT)))-noinit.wasm
 endif
 
 export ONEPY_LIBPYTHON_DIR := $(LIBPYTHON_DIR)
+export ONEPY_TOOLS_VENV := $(TOOLS_VENV)
 export PYO3_CONFIG_FILE := $(LIBPYTHON_DIR)/pyo3-config.txt
 export ONEPY_WASMTIME := $(WASMTIME)
 export ONEPY_BUNDLE_DIR := $(BUNDLE_DIR)
@@ -86,7 +89,7 @@ export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS := -C link-self-contained=no \
 
 CARGO_WASM := cargo build --release --target wasm32-wasip1 --target-dir $(CARGO_DIR)
 
-.PHONY: bench-packages regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages test-panic-module bench bench-compute clean conformance \
+.PHONY: bench-packages regrtest sandbox test-sandbox bench-sandbox print-config nesting-limits size-report deps libpython packages bundle raw build run test test-unit test-e2e test-app test-files-app test-numpy test-packages test-panic-module tiktoken-app bench bench-compute clean conformance \
     oci oci-prereqs test-oci bench-oci
 
 deps:
@@ -227,7 +230,7 @@ test: build test-unit test-e2e test-sandbox
 # lxml 6.1 requires Cython>=3.2.9,<3.3 to build, the pinned build tools have
 # 3.3.1 (recipes/build-tools.txt): lxml~=6.0.0 (6.0.x) until they agree.
 TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache \
-    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow cryptography matplotlib pytest" \
+    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow cryptography matplotlib tiktoken pytest" \
     LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
 SUITES_ARGS = --lock tests/packages/verified.lock --cache $(CACHE_ROOT)
 
@@ -242,7 +245,18 @@ test-panic-module:
 	    "$(CURDIR)/$(PANIC_SDIST)" "$$(sha256sum $(PANIC_SDIST) | cut -c1-64)" > build/panic.lock
 	$(MAKE) --no-print-directory build PACKAGES=onepy-rust-panic LOCK=build/panic.lock OUTPUT=build/panic.wasm
 
-test-packages: test-panic-module
+# An app that tokenizes offline with tiktoken: examples/tiktoken-app plus the
+# encoding files (scripts/tiktoken_encoding.py: pinned, checked against
+# tiktoken's own sha256), in build/tiktoken-app.wasm. The lock pins what
+# verified.lock pins, so the builds are shared.
+TIKTOKEN_APP := build/tiktoken-app
+tiktoken-app:
+	rm -rf $(TIKTOKEN_APP) && mkdir -p build && cp -r examples/tiktoken-app $(TIKTOKEN_APP)
+	python3 scripts/tiktoken_encoding.py --cache $(CACHE_ROOT) --out $(TIKTOKEN_APP)/encodings cl100k_base o200k_base
+	$(MAKE) --no-print-directory build PACKAGES="tiktoken" LOCK=tests/packages/tiktoken.lock APP=$(TIKTOKEN_APP) \
+	    OUTPUT=build/tiktoken-app.wasm
+
+test-packages: test-panic-module tiktoken-app
 	$(MAKE) --no-print-directory build $(TEST_PACKAGES_SETTINGS)
 	ONEPY_PACKAGES_NATIVE=$$($(TOOLS_PY) scripts/package_suites.py native-dir $(SUITES_ARGS)) \
 	    cargo test -q -p onepy-host --test verified -- --ignored --test-threads 2

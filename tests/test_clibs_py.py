@@ -7,12 +7,14 @@ to sources.lock's tarball and left out of the package's link, headers made
 from templates (configure-files), headers installed into an include
 subdirectory (header-dirs), pkg-config files written for the real prefix
 (pc-files), a dependency's pkg-config flags (cflags-from), and a second
-build of one key waiting for the first (another worktree's).
+build of one key waiting for the first (another worktree's); and the Rust
+backends' refusals (no Cargo.lock, a Rust program, another binding).
 Needs the wasm toolchain: ONEPY_LIBPYTHON_DIR names the libpython directory.
 Run by host/tests/packages.rs (python -m unittest) with the tools venv."""
 
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -424,3 +426,49 @@ install(FILES tiny.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RustBackendTests(unittest.TestCase):
+    """cargo.py and setuptools_rust.py refuse what they cannot build, before
+    running cargo, with the package and the reason."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.src = Path(self.tmp.name) / "src"
+        self.src.mkdir()
+        (self.src / "Cargo.toml").write_text('[package]\nname = "tok-core"\n[lib]\nname = "tok-core"\n')
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_a_crate_without_cargo_lock_is_refused_naming_the_recipe(self):
+        from package_builder import cargo
+        self.assertEqual(cargo.lib_name(self.src / "Cargo.toml", "tok"), "tok_core")
+        with self.assertRaises(BuildError) as cm:
+            cargo.build_staticlib("Tok-Pkg", "1.0", self.src, self.src / "Cargo.toml", "tok_core", [],
+                                  self.src.parent, {"env": {}}, self.src.parent, LIBPYTHON)
+        self.assertIn("Tok-Pkg 1.0: the sdist has no Cargo.lock for Cargo.toml", str(cm.exception))
+        self.assertIn("recipes/tok_pkg.toml", str(cm.exception))
+
+    def test_setuptools_rust_programs_other_bindings_and_no_record_are_refused(self):
+        from package_builder import setuptools_rust
+        record = self.src.parent / "rust-extensions.json"
+        add = lambda: setuptools_rust.add_extensions("tok", "1.0", self.src, self.src.parent / "tree", record,
+                                                     self.src.parent, {"env": {}}, self.src.parent, LIBPYTHON)
+        with self.assertRaisesRegex(BuildError, "requires setuptools-rust but ran no build_rust command"):
+            add()
+        ext = {"kind": "RustExtension", "name": "tok._core", "target": {"": "tok._core"}, "path": "Cargo.toml",
+               "features": [], "args": [], "cargo_manifest_args": [], "rustc_flags": [], "binding": "PyO3",
+               "script": False}
+        for change, message in [({"kind": "RustBin"}, "is a Rust program"),
+                                ({"binding": "RustCPython"}, "uses binding RustCPython"),
+                                ({"target": {"a": "tok.a", "b": "tok.b"}}, "names several targets"),
+                                ({"path": "../outside/Cargo.toml"}, "no manifest ../outside/Cargo.toml")]:
+            record.write_text(json.dumps([ext | change]))
+            with self.assertRaisesRegex(BuildError, message):
+                add()
+        record.write_text("[]")
+        with self.assertRaisesRegex(BuildError, "declares no Rust extension"):
+            add()
+        self.assertTrue(setuptools_rust.uses_setuptools_rust(["setuptools>=62", "setuptools_rust>=1.5.2"]))
+        self.assertFalse(setuptools_rust.uses_setuptools_rust(["setuptools", "wheel"]))

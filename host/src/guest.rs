@@ -99,6 +99,16 @@ pub fn libpython_dir() -> &'static Path {
     })
 }
 
+/// The Python of the package builder's tools venv (the Makefile's
+/// TOOLS_VENV, keyed by libpython and recipes/build-tools.txt), which
+/// `make packages` creates; the Makefile exports its path.
+pub fn tools_python() -> PathBuf {
+    let venv = std::env::var_os("ONEPY_TOOLS_VENV").expect("ONEPY_TOOLS_VENV is not set: run the tests through make");
+    let python = PathBuf::from(venv).join("bin/python");
+    assert!(python.is_file(), "{} is missing: run `make packages PACKAGES=...` once", python.display());
+    python
+}
+
 /// The native CPython built from the same sources.
 pub fn build_python() -> PathBuf {
     let path = libpython_dir().join(format!("native/bin/python{}", python_mm()));

@@ -178,11 +178,7 @@ fn packages_py_unit_tests() {
 #[test]
 fn clibs_py_unit_tests() {
     let libpython = onepy_host::guest::libpython_dir();
-    let python = libpython
-        .parent()
-        .unwrap()
-        .join(format!("tools-venv-{}/bin/python", libpython.file_name().unwrap().to_string_lossy()));
-    assert!(python.is_file(), "{} is missing: run `make test-numpy`", python.display());
+    let python = onepy_host::guest::tools_python();
     let out = Command::new(&python)
         .args(["-m", "unittest", "-v", "tests/test_clibs_py.py"])
         .env("ONEPY_LIBPYTHON_DIR", libpython)
@@ -191,7 +187,7 @@ fn clibs_py_unit_tests() {
         .expect("running python -m unittest");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("Ran 20 tests") && text.ends_with("OK\n"), "{text}");
+    assert!(text.contains("Ran 22 tests") && text.ends_with("OK\n"), "{text}");
 }
 
 /// Every file of every wheel in the app build is embedded byte for byte as

@@ -4,19 +4,9 @@
 //! compiled packages as their sdists of the same version, with sha256.
 //! Runs against the package index, as `make build PACKAGES=...` does.
 
-use onepy_host::guest::{libpython_dir, repo_root};
+use onepy_host::guest::{repo_root, tools_python};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
-
-/// The tools venv `make packages` creates (the native build-python with pip).
-fn tools_python() -> PathBuf {
-    let dir = libpython_dir();
-    let venv = dir.parent().unwrap().join(format!("tools-venv-{}", dir.file_name().unwrap().to_string_lossy()));
-    let python = venv.join("bin/python");
-    assert!(python.is_file(), "{} is missing: run `make packages PACKAGES=...` once", python.display());
-    python
-}
 
 /// `packages.py lock SPEC` into a scratch lock: name -> (version, locked file name, has a native: line).
 fn lock(spec: &str) -> BTreeMap<String, (String, String, bool)> {

@@ -337,3 +337,75 @@ fn a_rust_panic_names_the_extension_and_aborts() {
     assert!(out.stderr().contains("wasm trap: wasm `unreachable` instruction executed"), "{}", out.stderr());
     assert_ne!(out.status, 0);
 }
+
+/// tiktoken's Rust core (setuptools-rust, no recipe but its Cargo.lock): an
+/// encoding made in memory from its ranks, BPE merges, special tokens and a
+/// decode, as natively.
+const TIKTOKEN_CODE: &str = "import tiktoken\n\
+    ranks = {bytes([b]): b for b in range(256)}\n\
+    for pair in [b'th', b'he', b'the', b' t', b' the', b'in', b'ing']:\n    ranks[pair] = len(ranks)\n\
+    enc = tiktoken.Encoding('tiny', pat_str=r\"\"\" ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+\"\"\",\n\
+                            mergeable_ranks=ranks, special_tokens={'<|end|>': 300})\n\
+    ids = enc.encode('the thing in the ring \\u00e9t\\u00e9 42<|end|>', allowed_special='all')\n\
+    print(ids, enc.decode(ids), enc.n_vocab, [enc.decode_single_token_bytes(i) for i in ids[:4]])\n\
+    print(enc.encode_ordinary_batch(['the', 'ring']))\n\
+    try:\n    enc.encode('<|end|>')\nexcept ValueError as e:\n    print('ValueError', str(e).split('\\n')[0])";
+
+#[test]
+#[ignore = "make test-packages"]
+fn tiktoken_encodes_in_rust_as_native() {
+    assert_eq!(run(TIKTOKEN_CODE).stdout(), native(TIKTOKEN_CODE));
+    check("import tiktoken._tiktoken as t; print(t.__spec__.origin)", "built-in\n");
+}
+
+/// With no encoding file in the module, tiktoken looks for its download
+/// cache in the temporary directory, which the read-only module has not: a
+/// Python error and status 1, never a trap (nor a download).
+#[test]
+#[ignore = "make test-packages"]
+fn tiktoken_without_its_encoding_file_fails_with_a_python_error() {
+    let module = repo_root().join("build/packages.wasm");
+    let out = Run::default().run_module(
+        &compile(&module).unwrap(),
+        true,
+        &["-c", "import tiktoken; tiktoken.get_encoding('cl100k_base')"],
+    );
+    assert_eq!(out.status, 1, "{}", out.stderr());
+    assert!(out.stderr().contains("FileNotFoundError: [Errno 44] No usable temporary directory"), "{}", out.stderr());
+}
+
+/// build/tiktoken-app.wasm (make tiktoken-app) ships cl100k_base and
+/// o200k_base: the same tokens as native tiktoken with the same files.
+#[test]
+#[ignore = "make test-packages"]
+fn tiktoken_app_tokenizes_offline_as_native() {
+    let app = repo_root().join("build/tiktoken-app.wasm");
+    let module = compile(&app).unwrap();
+    let dir = std::env::var("ONEPY_PACKAGES_NATIVE").expect("ONEPY_PACKAGES_NATIVE (set by `make test-packages`)");
+    let text = "Hello, world! Ünïcödé text, 日本語のテキスト, emoji 🎉🐍, code: fn main() { println!(\"hi\"); }\n\
+                <|endoftext|> numbers 1234567890 and spaces    end";
+    for encoding in ["cl100k_base", "o200k_base"] {
+        let ours = Run::default().stdin(text).run_module(&module, true, &[encoding]);
+        assert_eq!(ours.status, 0, "{}", ours.stderr());
+        let theirs = Command::new(build_python())
+            .args(["-I", "-X", "utf8", "-c"])
+            .arg(format!(
+                "import sys, runpy; sys.path.insert(0, {dir:?}); sys.argv = ['app', {encoding:?}]\n\
+                 runpy.run_path('examples/tiktoken-app/__main__.py', run_name='__main__')"
+            ))
+            .env("TIKTOKEN_CACHE_DIR", repo_root().join("build/tiktoken-app/encodings"))
+            .current_dir(repo_root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(text.as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("running the app natively");
+        assert!(theirs.status.success());
+        assert_eq!(ours.stdout(), String::from_utf8(theirs.stdout).unwrap(), "{encoding}");
+        assert!(ours.stdout().contains("\"round_trip\": true"), "{}", ours.stdout());
+    }
+}

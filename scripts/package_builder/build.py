@@ -28,6 +28,7 @@ from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
 from .pep517 import build_system, build_wheel
+from .setuptools_rust import add_extensions
 from .toolchain import LIBCXX_INCLUDE, LLVM, ROOT, write_toolchain
 
 BUILDER_DIR = Path(__file__).resolve().parent
@@ -227,10 +228,12 @@ def build_into(out: Path, entry, recipe_path, recipe: dict, sdist: Path, needed:
     tools["env"] = clibs.package_env(tools["env"], built_clibs, work / "clib-guard", f"{entry.name} {entry.version}")
     clib_links = clibs.link_libs(built_clibs)
     libpython_libs = {p.name[3:-2] for p in (libpython / "lib").glob("lib*.a")}
+    rust_modules = []  # built by cargo.py, with no link our compiler wrapper recorded
     if recipe.get("build") == "meson":
         tree, kind = build_meson(entry.name, recipe, src, work, tools, logs), "meson"
     elif recipe.get("build", "pep517") == "pep517" and build_system(src, entry.name)["build-backend"] == "maturin":
         tree, kind = build_maturin(entry.name, entry.version, src, work, tools, logs, libpython), "maturin"
+        rust_modules = list(extensions_in(tree))
     elif recipe.get("build", "pep517") == "pep517":
         host_path = [build_deps.host_tree(needed, work, cache)] if needed else []
         built = {d.name: d.version for d, _ in needed}
@@ -238,6 +241,9 @@ def build_into(out: Path, entry, recipe_path, recipe: dict, sdist: Path, needed:
         tree = work / "wheel"
         with zipfile.ZipFile(wheel) as z:
             z.extractall(tree)
+        if kind == "setuptools-rust":
+            rust_modules = add_extensions(entry.name, entry.version, src, tree, work / "rust-extensions.json", work,
+                                          tools, logs, libpython)
     else:
         raise BuildError(f"{recipe_path}: build '{recipe['build']}' is not 'meson' or 'pep517'")
 
@@ -266,7 +272,7 @@ def build_into(out: Path, entry, recipe_path, recipe: dict, sdist: Path, needed:
     merged, final_libs, cxx = [], list(recipe.get("links", [])), bool(recipe.get("cxx-exception-stubs"))
     inittab = []
     for module, archive in sorted(modules.items()):
-        rec = {"cxx": False} if kind == "maturin" else records.get(sha256_file(archive))
+        rec = {"cxx": False} if module in rust_modules else records.get(sha256_file(archive))
         if rec is None:
             raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
                              f"recorded in {tools['links']}")

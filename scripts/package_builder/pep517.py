@@ -1,5 +1,6 @@
 """Build a wheel for wasm32-wasip1 from an unpacked sdist with its own PEP 517
-backend: setuptools (C, C++, Cython) or meson-python, run by the native
+backend: setuptools (C, C++, Cython; Rust through setuptools-rust, whose
+crates setuptools_rust.py builds) or meson-python, run by the native
 build-python answering for the WASI host, compiling with our wrappers. Builds
 run without isolation against the pinned build tools (recipes/build-tools.txt):
 a requirement they do not meet fails the build, naming it."""
@@ -14,6 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from .build_deps import canonical
 from .common import BuildError, step
+from .setuptools_rust import HOOK_PRELUDE, RECORD_ENV, uses_setuptools_rust
 
 LEGACY = {"build-backend": "setuptools.build_meta:__legacy__", "requires": ["setuptools"]}
 SUPPORTED = {"setuptools.build_meta": "setuptools", "setuptools.build_meta:__legacy__": "setuptools",
@@ -25,6 +27,7 @@ import importlib, json, os, sys
 hook, backend_name, out, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 for p in reversed(json.loads(sys.argv[5])):
     sys.path.insert(0, os.path.abspath(p))
+""" + HOOK_PRELUDE + r"""
 module, _, attr = backend_name.partition(":")
 backend = importlib.import_module(module)
 for part in filter(None, attr.split(".")):
@@ -90,6 +93,7 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
         raise BuildError(f"{package}: unsupported build backend '{backend}' (onepy builds sdists whose backend is "
                          f"setuptools, meson-python, maturin or their own in-tree wrapper). Leave '{package}' out.")
     check_requires(package, system["requires"], built)
+    rust = kind == "setuptools" and uses_setuptools_rust(system["requires"])
     settings = dict(recipe.get("config-settings", {}))
     if kind == "meson-python":
         # --wrap-mode=nodownload: a dependency meson does not find fails the
@@ -102,6 +106,9 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
     dist.mkdir(exist_ok=True)
     env = dict(tools["env"], **tools["cross_env"], **recipe.get("env", {}))
     env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], *map(str, host_path)])
+    if rust:  # setuptools_rust.py builds them: the hook records them
+        env[RECORD_ENV] = str(work / "rust-extensions.json")
+        kind = "setuptools-rust"
     script = work / "pep517_hook.py"
     script.write_text(HOOK)
     hook = [tools["python"], script]
