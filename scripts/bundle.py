@@ -14,6 +14,7 @@ The bundle is an image of the guest's virtual filesystem:
   etc/onepy/app               the module to run at start (app mode)
   etc/onepy/preimport         extra modules to import into the snapshot
   usr/local/bin/python3       stands for sys.executable (the module itself)
+  dev/null                    os.devnull (src/vfs serves it as the device)
 Bytecode is compiled in unchecked-hash mode with co_filename set to the
 virtual path, so tracebacks name /usr/local/lib/python3.X/... and the
 embedded source (mode both) gives them their lines.
@@ -97,6 +98,16 @@ def write_executable(out: Path) -> None:
     exe.write_text(EXECUTABLE_TEXT)
 
 
+# os.devnull: an empty file here, which src/vfs serves as the device (reads
+# end at once, writes are taken and dropped).
+DEV_NULL = "dev/null"
+
+
+def write_dev_null(out: Path) -> None:
+    (out / DEV_NULL).parent.mkdir(parents=True, exist_ok=True)
+    (out / DEV_NULL).write_bytes(b"")
+
+
 def apply_patches(out: Path) -> None:
     for patch in sorted(STDLIB_PATCHES.glob("*.patch")):
         result = subprocess.run(["patch", "-p1", "--forward", "--batch", "-d", str(out), "-i", str(patch)],
@@ -157,6 +168,7 @@ def main() -> None:
     entry = args.app_module or ("__main__" if args.app else None)
     write_settings(tmp, entry, args.preimport.split())
     write_executable(tmp)
+    write_dev_null(tmp)
     for tree, virtual in trees:
         if args.mode != "py":
             compile_tree(tree, virtual)

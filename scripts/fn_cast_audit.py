@@ -2,6 +2,9 @@
 trap python.wasm (the check every C package build runs: package_builder/fn_casts.py).
 
     fn_cast_audit.py WORK_DIR...      (~/.cache/onepy/work/pkg-NAME-VERSION-KEY)
+
+A successful build removes its work directory unless built with
+ONEPY_KEEP_WORK=1 (a failed one keeps it).
 """
 
 import sys

@@ -206,3 +206,36 @@ print("cleanup ok")
          rename FileNotFoundError ENOENT\nrename OSError EROFS\ncleanup ok\n"
     );
 }
+
+/// os.devnull is the device, in every variant and with no directory mapped:
+/// it reads as end of file, takes every write (text, binary, append, print,
+/// C's fwrite through logging), and is a character device; its directory
+/// stays read-only, and what else is in /dev is not there.
+#[test]
+fn dev_null_reads_empty_and_takes_every_write() {
+    let code = r#"
+import contextlib, logging, os, stat
+with open(os.devnull, "w") as f:
+    print(f.write("dropped"), file=__import__("sys").stdout)
+with open(os.devnull, "ab") as f:
+    print(f.write(b"\x00" * 100000))
+with contextlib.redirect_stdout(open(os.devnull, "w")):
+    print("not shown")
+logging.basicConfig(stream=open(os.devnull, "w"))
+logging.warning("not shown either")
+print(repr(open(os.devnull).read()), repr(open(os.devnull, "rb").read(10)))
+st = os.stat(os.devnull)
+print(stat.S_ISCHR(st.st_mode), st.st_size, os.listdir("/dev"), os.path.exists("/dev/null"))
+fd = os.open(os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+print(os.write(fd, b"abc")); os.close(fd)
+for path in ("/dev/zero", "/dev/new"):
+    try:
+        open(path, "w")
+    except OSError as e:
+        print(type(e).__name__, e.errno)
+"#;
+    for variant in Variant::ALL {
+        let out = Run::default().run(variant, &["-c", code]);
+        assert_eq!(ok(&out), "7\n100000\n'' b''\nTrue 0 ['null'] True\n3\nOSError 69\nOSError 69\n", "{variant:?}");
+    }
+}

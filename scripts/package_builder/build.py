@@ -17,6 +17,7 @@ pure-Python fallback): a build never silently loses a compiled part.
 import fnmatch
 import hashlib
 import json
+import os
 import shutil
 import time
 import zipfile
@@ -327,9 +328,15 @@ def build_into(out: Path, entry, recipe_path, recipe: dict, sdist: Path, needed:
          "modules": sorted(modules), "seconds": round(secs, 1), "wasm-exceptions": exceptions, "build-time": recipe.get("build-time", []),
          "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed],
          "c-libraries": {lib["name"]: prefix.name for lib, prefix in built_clibs}}, indent=1) + "\n")
+    shutil.move(logs, tmp / "logs")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     (out / ".complete").touch()
+    # The work directory (sources, objects: up to gigabytes) goes once the
+    # build succeeded, its logs kept in the output; a failed build keeps it.
+    # ONEPY_KEEP_WORK=1 keeps it (scripts/fn_cast_audit.py reads it).
+    if os.environ.get("ONEPY_KEEP_WORK") != "1":
+        shutil.rmtree(work, ignore_errors=True)
     print(f"[build] {entry.name} {entry.version}: {len(modules)} extension modules ({kind}) in {secs:.0f}s: "
           + (", ".join(sorted(modules)) or "pure Python"))
     return out

@@ -12,6 +12,7 @@ pub const NOENT: Errno = 44;
 pub const NOTDIR: Errno = 54;
 pub const ROFS: Errno = 69;
 
+pub const FILETYPE_CHARACTER_DEVICE: u8 = 2;
 pub const FILETYPE_DIRECTORY: u8 = 3;
 pub const FILETYPE_REGULAR_FILE: u8 = 4;
 

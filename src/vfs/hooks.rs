@@ -1,8 +1,9 @@
 //! wasi-libc's entry points to the host, defined here (see `vfs`): each one
 //! serves our file descriptors from the embedded tree and passes every other
 //! call to the host's import, declared below under the same WASI name.
-//! `fd_write`/`fd_pwrite` are not hooked: our descriptors are never opened
-//! for writing, and the host answers EBADF for them as Linux would.
+//! `fd_write`/`fd_pwrite` serve only `/dev/null` among our descriptors (it
+//! takes every write); on any other of ours they fail with EBADF, as Linux
+//! does for a file opened read-only.
 
 use super::abi::{self, Errno};
 use super::{MTIME_NS, is_ours, table};
@@ -22,6 +23,10 @@ unsafe extern "C" {
         fdflags: i32,
         out: i32,
     ) -> i32;
+    #[link_name = "fd_write"]
+    fn host_fd_write(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32) -> i32;
+    #[link_name = "fd_pwrite"]
+    fn host_fd_pwrite(fd: i32, iovs: i32, iovs_len: i32, offset: i64, nwritten: i32) -> i32;
     #[link_name = "fd_read"]
     fn host_fd_read(fd: i32, iovs: i32, iovs_len: i32, nread: i32) -> i32;
     #[link_name = "fd_pread"]
@@ -180,6 +185,45 @@ pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_read(
     }))
 }
 
+/// A write to one of ours: all of it to `/dev/null`, EBADF elsewhere.
+fn write_ours(fd: i32, iovs: i32, iovs_len: i32, nwritten: i32) -> i32 {
+    errno(table::with(fd, |open| {
+        if open.path != table::DEV_NULL {
+            return Err(abi::BADF);
+        }
+        // SAFETY: wasi-libc's iovecs and result pointer.
+        unsafe { abi::put(nwritten, table::iovecs_len(iovs, iovs_len)) };
+        Ok(())
+    }))
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_write(
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    nwritten: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_write(fd, iovs, iovs_len, nwritten) };
+    }
+    write_ours(fd, iovs, iovs_len, nwritten)
+}
+
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_pwrite(
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    offset: i64,
+    nwritten: i32,
+) -> i32 {
+    if !is_ours(fd) {
+        return unsafe { host_fd_pwrite(fd, iovs, iovs_len, offset, nwritten) };
+    }
+    write_ours(fd, iovs, iovs_len, nwritten)
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_pread(
     fd: i32,
@@ -261,8 +305,9 @@ pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_fdstat_get(fd: i32
     }
     errno(table::with(fd, |open| {
         let filetype = table::stat(&open.path, &open.node).filetype;
+        let rights = abi::RIGHTS_READ_ONLY | if open.path == table::DEV_NULL { abi::RIGHT_FD_WRITE } else { 0 };
         // SAFETY: wasi-libc passes an fdstat buffer.
-        unsafe { abi::write_fdstat(out, filetype, abi::RIGHTS_READ_ONLY, abi::RIGHTS_INHERITED) };
+        unsafe { abi::write_fdstat(out, filetype, rights, abi::RIGHTS_INHERITED) };
         Ok(())
     }))
 }
@@ -272,10 +317,11 @@ pub unsafe extern "C" fn __imported_wasi_snapshot_preview1_fd_fdstat_set_flags(f
     if !is_ours(fd) {
         return unsafe { host_fd_fdstat_set_flags(fd, flags) };
     }
-    if flags & abi::FDFLAGS_APPEND != 0 {
-        return abi::ROFS;
-    }
-    errno(table::with(fd, |_| Ok(())))
+    errno(table::with(fd, |open| match flags & abi::FDFLAGS_APPEND {
+        0 => Ok(()),
+        _ if open.path == table::DEV_NULL => Ok(()),
+        _ => Err(abi::ROFS),
+    }))
 }
 
 #[unsafe(no_mangle)]

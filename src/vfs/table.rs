@@ -140,7 +140,16 @@ pub fn inode(path: &str) -> u64 {
     h.finish() | 1
 }
 
+/// `/dev/null`: an empty file of the tree (scripts/bundle.py puts it there)
+/// that this module serves as Linux's device: it reads as end of file, takes
+/// every write and keeps nothing, and opening it to write, truncate or
+/// append succeeds.
+pub const DEV_NULL: &str = "/dev/null";
+
 pub fn stat(path: &str, node: &Node) -> Stat {
+    if path == DEV_NULL {
+        return Stat { ino: inode(path), filetype: abi::FILETYPE_CHARACTER_DEVICE, size: 0 };
+    }
     match node {
         Node::File(bytes) => Stat { ino: inode(path), filetype: abi::FILETYPE_REGULAR_FILE, size: bytes.len() as u64 },
         Node::Dir(_) => Stat { ino: inode(path), filetype: abi::FILETYPE_DIRECTORY, size: 4096 },
@@ -150,6 +159,15 @@ pub fn stat(path: &str, node: &Node) -> Stat {
 /// The `path_open` rules for a read-only tree.
 pub fn open(base: &str, rel: &[u8], oflags: i32, rights: u64, fdflags: i32) -> Result<Open, Errno> {
     let found = resolve(base, rel);
+    if let Ok((path, node)) = &found
+        && path == DEV_NULL
+    {
+        return match () {
+            _ if oflags & abi::OFLAGS_CREAT != 0 && oflags & abi::OFLAGS_EXCL != 0 => Err(abi::EXIST),
+            _ if oflags & abi::OFLAGS_DIRECTORY != 0 => Err(abi::NOTDIR),
+            _ => Ok(Open { path: path.clone(), node: *node, pos: 0 }),
+        };
+    }
     if oflags & abi::OFLAGS_CREAT != 0 {
         return Err(match found {
             Ok(_) if oflags & abi::OFLAGS_EXCL != 0 => abi::EXIST,
@@ -191,6 +209,17 @@ pub unsafe fn read_into(data: &[u8], offset: u64, iovs: i32, iovs_len: i32) -> u
     pos - start
 }
 
+/// The total length of the caller's iovecs (what a write to `/dev/null` takes).
+///
+/// # Safety
+/// `iovs` must point to `iovs_len` (ptr, len) pairs of the caller's memory.
+pub unsafe fn iovecs_len(iovs: i32, iovs_len: i32) -> u32 {
+    (0..iovs_len.max(0) as usize)
+        // SAFETY: the caller's iovec array.
+        .map(|i| unsafe { (abi::at(iovs).add(i * 8 + 4) as *const u32).read_unaligned() })
+        .fold(0u32, u32::saturating_add)
+}
+
 /// The directory's entries from `cookie` on, as `dirent` records: `.`,
 /// `..`, then the children in the bundle's order.
 pub fn dirents(path: &str, node: &Node, cookie: u64, limit: usize) -> Vec<u8> {
@@ -202,7 +231,11 @@ pub fn dirents(path: &str, node: &Node, cookie: u64, limit: usize) -> Vec<u8> {
     for entry in dir.entries() {
         let Some(name) = entry.path().file_name().and_then(|n| n.to_str()) else { continue };
         let child = if path == "/" { format!("/{name}") } else { format!("{path}/{name}") };
-        let filetype = if entry.as_dir().is_some() { abi::FILETYPE_DIRECTORY } else { abi::FILETYPE_REGULAR_FILE };
+        let filetype = match entry.as_dir() {
+            Some(_) => abi::FILETYPE_DIRECTORY,
+            None if child == DEV_NULL => abi::FILETYPE_CHARACTER_DEVICE,
+            None => abi::FILETYPE_REGULAR_FILE,
+        };
         entries.push((name.to_string(), filetype, inode(&child)));
     }
     let mut out = Vec::new();
@@ -245,6 +278,22 @@ mod tests {
         assert_eq!(open_err(b"os.py", 0, 0, abi::FDFLAGS_APPEND), Some(abi::ROFS));
         assert!(open(LIB, b"json", abi::OFLAGS_DIRECTORY, 0, 0).is_ok());
         assert!(open(LIB, b"os.py", 0, abi::RIGHTS_READ_ONLY, 0).is_ok());
+    }
+
+    #[test]
+    fn dev_null_opens_for_anything_but_a_new_file_or_a_directory() {
+        let all = abi::OFLAGS_CREAT | abi::OFLAGS_TRUNC;
+        let null = open("/", b"dev/null", all, abi::RIGHT_FD_WRITE, abi::FDFLAGS_APPEND).unwrap();
+        assert_eq!(null.path, DEV_NULL);
+        let st = stat(&null.path, &null.node);
+        assert_eq!((st.filetype, st.size), (abi::FILETYPE_CHARACTER_DEVICE, 0));
+        assert_eq!(open("/dev", b"null", abi::OFLAGS_CREAT | abi::OFLAGS_EXCL, 0, 0).err(), Some(abi::EXIST));
+        assert_eq!(open("/dev", b"null", abi::OFLAGS_DIRECTORY, 0, 0).err(), Some(abi::NOTDIR));
+        // Its directory stays read-only.
+        assert_eq!(open("/dev", b"zero", abi::OFLAGS_CREAT, abi::RIGHT_FD_WRITE, 0).err(), Some(abi::ROFS));
+        let (path, node) = resolve("/", b"dev").unwrap();
+        let listing = dirents(&path, &node, 0, 4096);
+        assert!(listing.windows(4).any(|w| w == b"null"));
     }
 
     #[test]
