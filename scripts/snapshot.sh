@@ -27,7 +27,9 @@ start=$(date +%s.%N)
 # variable the init sees (it wipes it before the interpreter starts). stdin
 # and stdout are not a terminal, whoever runs the build, so the snapshot's
 # stdio state is the same on every machine.
-wizer=("$wasmtime" wizer --config "$ONEPY_ROOT/wizer.toml" --init-func wizer.initialize
+# `_start` becomes src/snapshot.rs's `onepy.start`: the init ran the static
+# constructors, so the snapshot's start does not run them again.
+wizer=("$wasmtime" wizer --config "$ONEPY_ROOT/wizer.toml" --init-func wizer.initialize --rename-func _start=onepy.start
        --env "ONEPY_SNAPSHOT_SEED=$seed" --output "$out.tmp" "$in")
 if ! env -i "${wizer[@]}" </dev/null >"$out.log" 2>&1; then
     echo "command: ${wizer[*]/ONEPY_SNAPSHOT_SEED=*/ONEPY_SNAPSHOT_SEED=<seed>}" >&2

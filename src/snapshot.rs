@@ -138,8 +138,39 @@ fn leave_heap_headroom() {
     }
 }
 
+unsafe extern "C" {
+    /// The static constructors (C++ packages' globals, mimalloc's and
+    /// wasi-libc's start-up), which wasm-ld gathers; wasi-libc's `_start`
+    /// calls it before `main`.
+    fn __wasm_call_ctors();
+    fn __wasm_call_dtors();
+    fn __main_void() -> i32;
+    fn __wasi_proc_exit(code: i32) -> !;
+}
+
+/// The snapshot's `_start` (scripts/snapshot.sh renames this export to
+/// `_start`): wasi-libc's own `_start`, except that the static constructors
+/// do not run again. They ran once, in `wizer.initialize`, before the
+/// interpreter started, as they would before `main`; run at every start on
+/// the snapshot's memory, they would reset the globals of C++ extensions
+/// imported into the snapshot (pybind11's registered types and exception
+/// translators: matplotlib).
+#[unsafe(export_name = "onepy.start")]
+pub extern "C" fn start_after_snapshot() {
+    // SAFETY: wasi-libc's command start-up, in its order.
+    unsafe {
+        let code = __main_void();
+        __wasm_call_dtors();
+        if code != 0 {
+            __wasi_proc_exit(code);
+        }
+    }
+}
+
 #[unsafe(export_name = "wizer.initialize")]
 pub extern "C" fn wizer_initialize() {
+    // SAFETY: once, first, as wasi-libc's `_start` would.
+    unsafe { __wasm_call_ctors() };
     if let Err(err) = preinitialize() {
         eprintln!("onepy: pre-initialization failed: {err:#}");
         std::process::exit(1);
