@@ -195,6 +195,21 @@ fn matplotlib_agg_round_trip_matches_native() {
     check(code, "built-in built-in built-in built-in 2.14.3 /tmp/matplotlib\n");
 }
 
+/// matplotlib.pyplot is in the snapshot (its recipe's preimport), with the
+/// C++ globals its static initializers made at build time: a pybind11
+/// exception is caught in the first statement of a run, and a figure renders.
+#[test]
+#[ignore = "make test-packages"]
+fn matplotlib_pyplot_is_in_the_snapshot() {
+    let code = "import sys\n\
+                print('matplotlib.pyplot' in sys.modules, sys.modules['matplotlib'].get_backend())\n\
+                import matplotlib.pyplot as plt, matplotlib.ft2font as ft, io\n\
+                try:\n    ft.FT2Font('/nonexistent.ttf')\nexcept FileNotFoundError as e:\n    print(type(e).__name__)\n\
+                fig, ax = plt.subplots(); ax.plot([1, 2]); b = io.BytesIO(); fig.savefig(b, format='png')\n\
+                print(b.getvalue()[:4])";
+    check(code, "True agg\nFileNotFoundError\nb'\\x89PNG'\n");
+}
+
 /// Bad arguments to contourpy: pybind11 and contourpy throw C++ exceptions,
 /// which pybind11 catches and raises as the same Python exceptions as
 /// natively; the run goes on and the next call works.
