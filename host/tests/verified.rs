@@ -400,7 +400,7 @@ fn tiktoken_app_tokenizes_offline_as_native() {
     let text = "Hello, world! Ünïcödé text, 日本語のテキスト, emoji 🎉🐍, code: fn main() { println!(\"hi\"); }\n\
                 <|endoftext|> numbers 1234567890 and spaces    end";
     for encoding in ["cl100k_base", "o200k_base"] {
-        let ours = Run::default().stdin(text).run_module(&module, true, &[encoding]);
+        let ours = Run::default().argv0("tiktoken-app").stdin(text).run_module(&module, true, &[encoding]);
         assert_eq!(ours.status, 0, "{}", ours.stderr());
         let theirs = Command::new(build_python())
             .args(["-I", "-X", "utf8", "-c"])
