@@ -69,6 +69,10 @@ fn preinitialize() -> Result<()> {
     if let Some(seed) = take_seed()? {
         snapshot_entropy::begin(&seed);
     }
+    // SAFETY: once, before the interpreter starts, as wasi-libc's `_start`
+    // would; after the seed is in place, since mimalloc's start-up draws
+    // random bytes (the same inputs and seed give the same module).
+    unsafe { __wasm_call_ctors() };
     crate::vfs::mount();
     let result = preinitialize_interpreter().and_then(|()| {
         // OpenSSL's DRBGs must not keep a seed from the fixed stream.
@@ -169,8 +173,6 @@ pub extern "C" fn start_after_snapshot() {
 
 #[unsafe(export_name = "wizer.initialize")]
 pub extern "C" fn wizer_initialize() {
-    // SAFETY: once, first, as wasi-libc's `_start` would.
-    unsafe { __wasm_call_ctors() };
     if let Err(err) = preinitialize() {
         eprintln!("onepy: pre-initialization failed: {err:#}");
         std::process::exit(1);
