@@ -110,6 +110,18 @@ class ClibTests(unittest.TestCase):
         self.assertNotEqual(before[1], after[1], "a dependency's key is part of its dependents' keys")
         self.assertEqual(clibs.link_libs(order), ["top", "base"])
 
+    def test_a_source_is_a_mirror_path_or_an_https_url(self):
+        self.define("pooled", source="pool/main/p/pooled/pooled_1.0.orig.tar.gz")
+        self.assertEqual(clibs.source_url(clibs.load("pooled", "recipe")["source"]),
+                         f"{self.mirror.as_uri()}/pool/main/p/pooled/pooled_1.0.orig.tar.gz")
+        self.define("pypi", source="https://files.pythonhosted.org/packages/ab/pypi-1.0.tar.gz")
+        self.assertEqual(clibs.source_url(clibs.load("pypi", "recipe")["source"]),
+                         "https://files.pythonhosted.org/packages/ab/pypi-1.0.tar.gz")
+        self.define("plain", source="http://example.org/plain-1.0.tar.gz")
+        with self.assertRaisesRegex(BuildError, r"plain.toml: source = 'http://example.org/plain-1.0.tar.gz': "
+                                                r"a path under the Debian mirror or an https:// URL"):
+            clibs.load("plain", "recipe")
+
     def test_a_download_failing_its_sha256_caches_nothing(self):
         tarball(self.mirror / "tiny.tar.gz", "tiny-1.0", {"tiny.c": GOOD_C, "tiny.h": ""})
         self.define("tiny", sha256="1" * 64)
@@ -328,8 +340,10 @@ install(FILES tiny.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
                                              f'sha256 = "{sha}"\nbuild = "cmake"\ncmake = ["-DUNUSED=1"]\n'
                                              f'libs = ["tiny"]\ndrop = ["bin"]\n')
         [(_, prefix)] = self.ensure("tiny")
-        self.assertEqual(sorted(p.relative_to(prefix).as_posix() for p in prefix.rglob("*")),
-                         [".complete", "build-info.txt", "include", "include/tiny.h", "lib", "lib/libtiny.a"])
+        self.assertEqual(sorted(p.relative_to(prefix).as_posix() for p in prefix.rglob("*") if p.parent.name != "logs"),
+                         [".complete", "build-info.txt", "include", "include/tiny.h", "lib", "lib/libtiny.a", "logs"])
+        self.assertIn("cmake-build.log", [p.name for p in (prefix / "logs").iterdir()])
+        self.assertEqual(list((self.cache / "work").iterdir()), [], "a built library's work directory is removed")
         members = subprocess.run([f"{clibs.LLVM}/llvm-nm", "--defined-only", prefix / "lib" / "libtiny.a"],
                                  capture_output=True, text=True, check=True).stdout
         self.assertIn("T tiny_answer", members)

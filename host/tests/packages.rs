@@ -187,7 +187,7 @@ fn clibs_py_unit_tests() {
         .expect("running python -m unittest");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("Ran 22 tests") && text.ends_with("OK\n"), "{text}");
+    assert!(text.contains("Ran 23 tests") && text.ends_with("OK\n"), "{text}");
 }
 
 /// Every file of every wheel in the app build is embedded byte for byte as

@@ -29,7 +29,7 @@ from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
 from .pep517 import build_system, build_wheel
-from .setuptools_rust import add_extensions
+from .setuptools_rust import add_extensions, record_file
 from .toolchain import LIBCXX_INCLUDE, LLVM, ROOT, write_toolchain
 
 BUILDER_DIR = Path(__file__).resolve().parent
@@ -243,7 +243,7 @@ def build_into(out: Path, entry, recipe_path, recipe: dict, sdist: Path, needed:
         with zipfile.ZipFile(wheel) as z:
             z.extractall(tree)
         if kind == "setuptools-rust":
-            rust_modules = add_extensions(entry.name, entry.version, src, tree, work / "rust-extensions.json", work,
+            rust_modules = add_extensions(entry.name, entry.version, src, tree, record_file(work), work,
                                           tools, logs, libpython)
     else:
         raise BuildError(f"{recipe_path}: build '{recipe['build']}' is not 'meson' or 'pep517'")

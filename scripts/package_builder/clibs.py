@@ -1,5 +1,7 @@
 """C libraries that packages link (recipe key `c-libraries`), each built for
-wasm32-wasip1 from a pinned Debian orig tarball into a cached prefix:
+wasm32-wasip1 from a pinned source tarball (a Debian orig tarball, or an
+https URL where Debian repacks the source without what is needed) into a
+cached prefix:
 
     <cache>/clibs/<name>-<version>-<key>/{include,lib,lib/pkgconfig,bin}
 
@@ -14,7 +16,8 @@ A definition:
 
     name = "libyaml"
     version = "0.2.5"
-    source = "pool/main/liby/libyaml/libyaml_0.2.5.orig.tar.gz"   # under the Debian mirror
+    source = "pool/main/liby/libyaml/libyaml_0.2.5.orig.tar.gz"   # under the Debian mirror, or
+                                       # a whole https:// URL (sha256-checked the same way)
     sha256 = "..."
     depends = []                       # other definitions, built first, on the include/lib path
     build = "sources"                  # "sources": compile `sources` (globs) with `cflags`
@@ -127,6 +130,8 @@ def load(name: str, wanted_by: str) -> dict:
     for key in ("header-dirs", "cflags-from"):
         if key in data and data["build"] != "sources":
             raise BuildError(f"{path}: {key} is for build = 'sources' (this is {data['build']!r})")
+    if "://" in data["source"] and not data["source"].startswith("https://"):
+        raise BuildError(f"{path}: source = {data['source']!r}: a path under the Debian mirror or an https:// URL")
     for module, spec in data.get("pc-files", {}).items():
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", module) or not isinstance(spec, dict):
             raise BuildError(f"{path}: pc-files.{module}: a module name ([A-Za-z0-9_.+-]) and a table")
@@ -200,15 +205,22 @@ def ensure(names: list, wanted_by: str, toolchain_id: bytes, libpython: Path, ca
 
 
 
+def source_url(source: str) -> str:
+    """A definition's `source`: a path under the Debian mirror, or an https URL."""
+    return source if source.startswith("https://") else f"{MIRROR}/{source}"
+
+
 def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> None:
     name = f"C library {lib['name']} {lib['version']}"
     start = time.monotonic()
-    work = cache / "work" / f"clib-{lib['name']}"
+    # One work directory per key (the key's lock is held): two definitions of
+    # one library (two worktrees) never share one.
+    work = cache / "work" / f"clib-{prefix.name}"
     logs = work / "logs"
     shutil.rmtree(work, ignore_errors=True)
     logs.mkdir(parents=True)
     print(f"[clib] building {lib['name']} {lib['version']} ({lib['path'].name}), logs in {logs}")
-    archive = download(f"{MIRROR}/{lib['source']}", lib["sha256"], cache / "downloads")
+    archive = download(source_url(lib["source"]), lib["sha256"], cache / "downloads")
     src = unpack_archive(archive, work / "src")
     for rel, text in lib.get("write-files", {}).items():
         target = (src / rel).resolve()
@@ -251,6 +263,7 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
     secs = time.monotonic() - start
     (installed / "build-info.txt").write_text(f"{lib['name']} {lib['version']} from {lib['source']} "
                                               f"sha256 {lib['sha256']} in {secs:.1f}s\n")
+    shutil.move(logs, installed / "logs")
     (installed / ".complete").touch()
     prefix.parent.mkdir(parents=True, exist_ok=True)
     old = prefix.with_name(prefix.name + ".old")
@@ -259,6 +272,9 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
         prefix.rename(old)
     installed.rename(prefix)
     shutil.rmtree(old, ignore_errors=True)
+    # The logs are in the prefix; a failed build keeps its work directory.
+    if os.environ.get("ONEPY_KEEP_WORK") != "1":
+        shutil.rmtree(work, ignore_errors=True)
     print(f"[clib] {lib['name']} {lib['version']} built in {secs:.1f}s: {prefix}")
 
 

@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from .build_deps import canonical
 from .common import BuildError, step
-from .setuptools_rust import HOOK_PRELUDE, RECORD_ENV, uses_setuptools_rust
+from .setuptools_rust import HOOK_PRELUDE, RECORD_ENV, record_file, uses_setuptools_rust
 
 LEGACY = {"build-backend": "setuptools.build_meta:__legacy__", "requires": ["setuptools"]}
 SUPPORTED = {"setuptools.build_meta": "setuptools", "setuptools.build_meta:__legacy__": "setuptools",
@@ -107,7 +107,7 @@ def build_wheel(package: str, src: Path, work: Path, tools: dict, logs: Path, re
     env = dict(tools["env"], **tools["cross_env"], **recipe.get("env", {}))
     env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], *map(str, host_path)])
     if rust:  # setuptools_rust.py builds them: the hook records them
-        env[RECORD_ENV] = str(work / "rust-extensions.json")
+        env[RECORD_ENV] = str(record_file(work))
         kind = "setuptools-rust"
     script = work / "pep517_hook.py"
     script.write_text(HOOK)

@@ -21,6 +21,12 @@ from .common import BuildError
 # The hook's environment variable naming the file it records the extensions in.
 RECORD_ENV = "ONEPY_RUST_EXTENSIONS"
 
+
+def record_file(work):
+    """Where the hook records a build's RustExtensions (pep517.py) and
+    add_extensions reads them (build.py)."""
+    return work / "rust-extensions.json"
+
 # Run by pep517.py's hook before the backend (setuptools) is imported.
 HOOK_PRELUDE = r"""
 def onepy_record_rust_extensions(out):
