@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+# The compiler wrapper runs as a script, not as part of the package.
+sys.path.append(str(Path(__file__).resolve().parent.parent / "scripts" / "package_builder"))
 import lockfile  # noqa: E402
 import packages  # noqa: E402
 
@@ -115,10 +117,60 @@ class InitSymbolTests(unittest.TestCase):
 
 class WrapperTests(unittest.TestCase):
     def test_lto_flags_are_dropped_so_objects_are_wasm(self):
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts" / "package_builder"))
         import wasm_cc
         self.assertEqual(wasm_cc.without_lto(["-O3", "-flto", "-flto=thin", "-ffat-lto-objects", "-fPIC", "-c", "a.cpp"]),
                          ["-O3", "-fPIC", "-c", "a.cpp"])
+
+    def test_pthread_is_dropped_so_no_object_needs_shared_memory(self):
+        import wasm_cc
+        self.assertEqual(wasm_cc.without_threads(["-pthread", "-O2", "-c", "a.c", "-lpthread"]),
+                         ["-O2", "-c", "a.c", "-lpthread"])
+
+    def test_a_shared_link_or_a_host_include_in_a_response_file_is_seen(self):
+        import json
+        import subprocess
+        import wasm_cc
+        with tempfile.TemporaryDirectory() as d:
+            d = Path(d)
+            (d / "a.o").write_bytes(b"")
+            (d / "link.rsp").write_text("-shared a.o -o 'm od.so' -pthread -lfoo -Llibs\n")
+            env = {"PATH": "/usr/bin:/bin", "ONEPY_LINK_LOG": str(d / "links.jsonl")}
+            # `false` as the compiler: the link must not reach it.
+            out = subprocess.run([sys.executable, wasm_cc.__file__, "false", "@link.rsp"], cwd=d, env=env,
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertTrue((d / "m od.so").is_file())
+            record = json.loads((d / "links.jsonl").read_text())
+            self.assertEqual((record["libs"], record["libdirs"]), (["foo"], [str(d / "libs")]))
+            (d / "compile.rsp").write_text("-I/usr/include/libxml2 -c x.c\n")
+            out = subprocess.run([sys.executable, wasm_cc.__file__, "true", "@compile.rsp"], cwd=d, env=env,
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 1)
+            self.assertIn("refusing the host's include directory /usr/include/libxml2", out.stderr)
+
+
+class StagingTests(unittest.TestCase):
+    def test_a_failed_assembly_leaves_no_staging_directory_and_a_kept_work_dir_stays(self):
+        import os
+        from package_builder.common import drop_work, staging
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d) / "pkg-1.0-key.tmp"
+            with self.assertRaisesRegex(RuntimeError, "merge failed"):
+                with staging(tmp):
+                    (tmp / "lib").mkdir()
+                    raise RuntimeError("merge failed")
+            self.assertFalse(tmp.exists())
+            work = Path(d) / "work"
+            work.mkdir()
+            os.environ["ONEPY_KEEP_WORK"] = "1"
+            try:
+                drop_work(work)
+            finally:
+                del os.environ["ONEPY_KEEP_WORK"]
+            self.assertTrue(work.is_dir())
+            drop_work(work)
+            self.assertFalse(work.exists())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -17,14 +17,13 @@ pure-Python fallback): a build never silently loses a compiled part.
 import fnmatch
 import hashlib
 import json
-import os
 import shutil
 import time
 import zipfile
 from pathlib import Path
 
 from . import build_deps, clibs, fn_casts, recipes
-from .common import BuildError, download, exclusive, run, sha256_file, step, unpack_archive
+from .common import BuildError, download, drop_work, exclusive, run, sha256_file, staging, step, unpack_archive
 from .merge import link_inputs, merge_extension
 from .meson import build_meson
 from .maturin import build_maturin
@@ -268,75 +267,73 @@ def build_into(out: Path, entry, recipe_path, recipe: dict, sdist: Path, needed:
             rec = json.loads(line)
             records[rec["sha256"]] = rec
     tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "lib").mkdir(parents=True)
-    merged, final_libs, cxx = [], list(recipe.get("links", [])), bool(recipe.get("cxx-exception-stubs"))
-    inittab = []
-    for module, archive in sorted(modules.items()):
-        rec = {"cxx": False} if module in rust_modules else records.get(sha256_file(archive))
-        if rec is None:
-            raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
-                             f"recorded in {tools['links']}")
-        deps, libs = link_inputs(rec, work)
-        # libpython's own C libraries (zlib, ...) are in the final link already.
-        libs = [l for l in libs if l not in libpython_libs]
-        unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED and l not in clib_links
-                   and not (exceptions and l in EH_LIBS)]
-        if unknown:
-            raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
-                             + ", ".join(f"lib{l} (-l{l})" for l in unknown) + ", a C library onepy does not "
-                             f"build for wasm32-wasip1 for this recipe. Declare it in recipes/"
-                             f"{recipes.recipe_path(entry.name).name} (c-libraries = [...], defined in "
-                             f"recipes/clibs/), or leave '{entry.name}' out. The link: {rec['output']}")
-        # A declared C library goes to the final link with its dependencies.
-        libs += clib_links if any(l in clib_links for l in libs) else []
-        final_libs += [l for l in dict.fromkeys(libs) if l not in final_libs]
-        cxx = cxx or rec["cxx"]
-        obj, init = merge_extension(module, archive, deps, work, localize, tools["cc"])
-        merged.append(obj)
-        inittab.append(f"{module} {init}\n")
-    if exceptions:
-        # Debian's libc++ has no exceptions; the runtime replaces it (and the stubs).
-        final_libs = [l for l in final_libs if l not in ("c++", "c++abi")]
-        final_libs += [l for l in EH_LIBS if l not in final_libs]
-        final_libs.append(stub_library(CXX_THREADS_STUBS, "cxx_threads_stubs.c", tools["cc"], work, tmp))
-    elif cxx:
-        final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
-        final_libs.append(stub_library(CXX_STUBS, "cxx_exception_stubs.c", tools["cc"], work, tmp))
-    used = [l for l in clib_links if l in final_libs]
-    if used:
-        (tmp / "clib").mkdir()
-        for lib, prefix in built_clibs:
-            for l in lib["libs"]:
-                if l in used:
-                    shutil.copy2(prefix / "lib" / f"lib{l}.a", tmp / "clib" / f"lib{l}.a")
-    archive_name = "libcext_" + recipes.recipe_path(entry.name).stem + ".a"
-    if merged:
-        run([f"{LLVM}/llvm-ar", "rcs", tmp / "lib" / archive_name, *merged], f"archiving {archive_name}")
-    (tmp / "inittab.txt").write_text("".join(inittab))
-    (tmp / "link.txt").write_text("\n".join(final_libs) + "\n")
-    (tmp / "preimport.txt").write_text("\n".join(recipe.get("preimport", [])) + "\n")
-    import sys
-    path_map = {str(work): "/onepy-cext", str(libpython): "/onepy-libpython", sys.prefix: "/onepy-tools"}
-    copy_python_files(tree, tmp / "site-packages", recipe.get("python-exclude", []), path_map)
-    if kind == "meson":
-        write_dist_info(entry, tmp / "site-packages")
-    build_deps.keep_build_time(recipe, tree, tmp, entry.name)
-    secs = time.monotonic() - start
-    (tmp / "build-info.json").write_text(json.dumps(
-        {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
-         "modules": sorted(modules), "seconds": round(secs, 1), "wasm-exceptions": exceptions, "build-time": recipe.get("build-time", []),
-         "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed],
-         "c-libraries": {lib["name"]: prefix.name for lib, prefix in built_clibs}}, indent=1) + "\n")
-    shutil.move(logs, tmp / "logs")
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
+    # Assembled beside the output and renamed into place: a failure on the
+    # way removes it, and an existing output stays as it was.
+    with staging(tmp):
+        (tmp / "lib").mkdir()
+        merged, final_libs, cxx = [], list(recipe.get("links", [])), bool(recipe.get("cxx-exception-stubs"))
+        inittab = []
+        for module, archive in sorted(modules.items()):
+            rec = {"cxx": False} if module in rust_modules else records.get(sha256_file(archive))
+            if rec is None:
+                raise BuildError(f"{entry.name}: {archive} (module {module}) matches no `-shared` link our wrapper "
+                                 f"recorded in {tools['links']}")
+            deps, libs = link_inputs(rec, work)
+            # libpython's own C libraries (zlib, ...) are in the final link already.
+            libs = [l for l in libs if l not in libpython_libs]
+            unknown = [l for l in libs if l not in recipe.get("links", []) and l not in PROVIDED and l not in clib_links
+                       and not (exceptions and l in EH_LIBS)]
+            if unknown:
+                raise BuildError(f"{entry.name} {entry.version}: extension module {module} links against "
+                                 + ", ".join(f"lib{l} (-l{l})" for l in unknown) + ", a C library onepy does not "
+                                 f"build for wasm32-wasip1 for this recipe. Declare it in recipes/"
+                                 f"{recipes.recipe_path(entry.name).name} (c-libraries = [...], defined in "
+                                 f"recipes/clibs/), or leave '{entry.name}' out. The link: {rec['output']}")
+            # A declared C library goes to the final link with its dependencies.
+            libs += clib_links if any(l in clib_links for l in libs) else []
+            final_libs += [l for l in dict.fromkeys(libs) if l not in final_libs]
+            cxx = cxx or rec["cxx"]
+            obj, init = merge_extension(module, archive, deps, work, localize, tools["cc"])
+            merged.append(obj)
+            inittab.append(f"{module} {init}\n")
+        if exceptions:
+            # Debian's libc++ has no exceptions; the runtime replaces it (and the stubs).
+            final_libs = [l for l in final_libs if l not in ("c++", "c++abi")]
+            final_libs += [l for l in EH_LIBS if l not in final_libs]
+            final_libs.append(stub_library(CXX_THREADS_STUBS, "cxx_threads_stubs.c", tools["cc"], work, tmp))
+        elif cxx:
+            final_libs += [l for l in ("c++", "c++abi") if l not in final_libs]
+            final_libs.append(stub_library(CXX_STUBS, "cxx_exception_stubs.c", tools["cc"], work, tmp))
+        used = [l for l in clib_links if l in final_libs]
+        if used:
+            (tmp / "clib").mkdir()
+            for lib, prefix in built_clibs:
+                for l in lib["libs"]:
+                    if l in used:
+                        shutil.copy2(prefix / "lib" / f"lib{l}.a", tmp / "clib" / f"lib{l}.a")
+        archive_name = "libcext_" + recipes.recipe_path(entry.name).stem + ".a"
+        if merged:
+            run([f"{LLVM}/llvm-ar", "rcs", tmp / "lib" / archive_name, *merged], f"archiving {archive_name}")
+        (tmp / "inittab.txt").write_text("".join(inittab))
+        (tmp / "link.txt").write_text("\n".join(final_libs) + "\n")
+        (tmp / "preimport.txt").write_text("\n".join(recipe.get("preimport", [])) + "\n")
+        import sys
+        path_map = {str(work): "/onepy-cext", str(libpython): "/onepy-libpython", sys.prefix: "/onepy-tools"}
+        copy_python_files(tree, tmp / "site-packages", recipe.get("python-exclude", []), path_map)
+        if kind == "meson":
+            write_dist_info(entry, tmp / "site-packages")
+        build_deps.keep_build_time(recipe, tree, tmp, entry.name)
+        secs = time.monotonic() - start
+        (tmp / "build-info.json").write_text(json.dumps(
+            {"name": entry.name, "version": entry.version, "kind": kind, "recipe": recipe_path.name if recipe_path else None,
+             "modules": sorted(modules), "seconds": round(secs, 1), "wasm-exceptions": exceptions, "build-time": recipe.get("build-time", []),
+             "built-dependencies": [f"{d.name}=={d.version}" for d, _ in needed],
+             "c-libraries": {lib["name"]: prefix.name for lib, prefix in built_clibs}}, indent=1) + "\n")
+        shutil.move(logs, tmp / "logs")
+        shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
     (out / ".complete").touch()
-    # The work directory (sources, objects: up to gigabytes) goes once the
-    # build succeeded, its logs kept in the output; a failed build keeps it.
-    # ONEPY_KEEP_WORK=1 keeps it (scripts/fn_cast_audit.py reads it).
-    if os.environ.get("ONEPY_KEEP_WORK") != "1":
-        shutil.rmtree(work, ignore_errors=True)
+    drop_work(work)
     print(f"[build] {entry.name} {entry.version}: {len(modules)} extension modules ({kind}) in {secs:.0f}s: "
           + (", ".join(sorted(modules)) or "pure Python"))
     return out

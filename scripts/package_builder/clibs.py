@@ -77,7 +77,7 @@ from pathlib import Path
 
 from .clib_cmake import build_cmake
 from .clib_libpython import build_libpython
-from .common import BuildError, download, exclusive, run, step, unpack_archive
+from .common import BuildError, download, drop_work, exclusive, run, step, unpack_archive
 from .toolchain import LIBCXX_INCLUDE, LLVM, ROOT, write_toolchain
 
 DEFINITIONS = ROOT / "recipes" / "clibs"
@@ -272,9 +272,7 @@ def build(lib: dict, prefix: Path, deps: list, libpython: Path, cache: Path) -> 
         prefix.rename(old)
     installed.rename(prefix)
     shutil.rmtree(old, ignore_errors=True)
-    # The logs are in the prefix; a failed build keeps its work directory.
-    if os.environ.get("ONEPY_KEEP_WORK") != "1":
-        shutil.rmtree(work, ignore_errors=True)
+    drop_work(work)
     print(f"[clib] {lib['name']} {lib['version']} built in {secs:.1f}s: {prefix}")
 
 

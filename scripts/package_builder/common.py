@@ -21,6 +21,27 @@ class BuildError(Exception):
     """A failed step: the package, the step, the command line and the log's tail."""
 
 
+def drop_work(work: Path) -> None:
+    """A successful build's work directory (sources, objects: up to
+    gigabytes) goes, its logs already moved into the output; a failed build
+    keeps it. ONEPY_KEEP_WORK=1 keeps it (scripts/fn_cast_audit.py reads it)."""
+    if os.environ.get("ONEPY_KEEP_WORK") != "1":
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staging(tmp: Path):
+    """A directory assembled in place of an output, renamed into place by
+    the caller: made empty first, removed when the assembly fails."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 @contextlib.contextmanager
 def exclusive(out: Path, what: str):
     """One build of a cache directory at a time: worktrees and parallel

@@ -2,7 +2,8 @@
 
     wasm_cc.py COMPILER [BASE ARGS...] ARGS...
 
-Compiles as COMPILER would (without -flto: see without_lto), but refuses an include directory of the host
+Compiles as COMPILER would (response files inlined: see expand; without
+-flto and -pthread: see without_lto, without_threads), but refuses an include directory of the host
 (/usr/include, /usr/local/include: x86_64 headers, e.g. from the host's
 xml2-config) with an error naming it. A `-shared` link (an extension module) becomes a
 static archive of its objects instead, so the module can be linked into
@@ -23,7 +24,9 @@ LLVM_AR = os.environ.get("ONEPY_LLVM_AR", "llvm-ar-19")
 
 
 def expand(args):
-    """Inline @response files (ninja uses them for long command lines)."""
+    """Inline @response files: meson writes a command line over its
+    threshold into one (scipy's longest links), and a `-shared` or a host
+    include directory inside it must be seen like one given directly."""
     out = []
     for a in args:
         if a.startswith("@") and os.path.isfile(a[1:]):
@@ -103,8 +106,17 @@ def without_lto(args):
     return [a for a in args if a != "-flto" and not a.startswith(("-flto=", "-ffat-lto-objects"))]
 
 
+def without_threads(args):
+    """No extension module runs threads (python.wasm has one thread):
+    -pthread, which meson adds for dependency('threads') (scipy, HiGHS),
+    would compile with atomics and thread-local storage that the merge's
+    `wasm-ld -r` and the final link refuse. The package's code is the same
+    without it; libc++'s std::thread then fails to start one, at run time."""
+    return [a for a in args if a not in ("-pthread", "-pthreads")]
+
+
 def main():
-    compiler, args = sys.argv[1], without_lto(renamed(sys.argv[2:]))
+    compiler, args = sys.argv[1], without_threads(without_lto(renamed(expand(sys.argv[2:]))))
     leaked = host_includes(args)
     if leaked:
         sys.exit(f"wasm_cc: refusing the host's include directory {', '.join(leaked)} in a wasm32-wasip1 build "
@@ -112,7 +124,6 @@ def main():
                  f"c-libraries, recipes/clibs/). Command: {shlex.join([compiler, *args])}")
     if "-shared" not in args or "-c" in args:  # meson's sanity checks pass -shared with -c
         os.execvp(compiler, [compiler, *args])
-    args = expand(args)
     output = args[args.index("-o") + 1]
     objects = [a for a in args if a.endswith((".o", ".obj")) and not a.startswith("-")]
     archives = [os.path.abspath(a) for a in args if a.endswith(".a") and not a.startswith("-")]
