@@ -81,6 +81,11 @@ fn run() -> Result<()> {
     println!("cargo:rustc-link-lib=static={BUILTINS}");
     // 8 MiB of linear-memory stack for deep C recursion in CPython.
     println!("cargo:rustc-link-arg=-zstack-size=8388608");
+    // A warning fails the link. The one that matters: a function called
+    // through a declaration of another signature (a C library's `int f()`
+    // that a package declares `void f()`) links as a stub that traps when
+    // called, and wasm-ld says so only as "function signature mismatch".
+    println!("cargo:rustc-link-arg=--fatal-warnings");
     println!("cargo:rerun-if-changed={}", dir.join(".complete").display());
     Ok(())
 }
