@@ -159,22 +159,6 @@ fn scipy_round_trip_matches_native() {
     check(code, "built-in built-in built-in\nModuleNotFoundError scipy.odr\n");
 }
 
-/// scikit-learn over scipy: classifiers (liblinear, libsvm, its Cython
-/// trees, forests and histogram boosting), k-means, PCA, regression,
-/// pairwise distances and isotonic regression give the same output as the
-/// native wheels of the same pins; `import sklearn` works without
-/// threadpoolctl's ctypes, and show_versions lists no thread pools.
-#[test]
-#[ignore = "make test-packages"]
-fn sklearn_round_trip_matches_native() {
-    round_trip_matches_native("sklearn_roundtrip.py");
-    let code = "import io, contextlib, sklearn, sklearn.tree._tree as t, sklearn.svm._libsvm as s\n\
-                out = io.StringIO()\n\
-                with contextlib.redirect_stdout(out):\n    sklearn.show_versions()\n\
-                print(t.__spec__.origin, s.__spec__.origin, 'threadpoolctl info' in out.getvalue())";
-    check(code, "built-in built-in False\n");
-}
-
 /// Pillow over libjpeg-turbo and libpython's zlib, all in memory: drawing,
 /// PNG and JPEG round trips, resampling and filters give the same pixels and
 /// the same encoded bytes as the native wheel of the same version.
