@@ -142,11 +142,11 @@ ifneq ($(PACKAGE_SPEC),)
 endif
 
 # The bundle is rebuilt when anything it is made from changes: the stamp
-# holds the libpython key, the mode, the scripts, patches, helpers, the lock
-# and the app's files.
+# holds the libpython key, the mode, the scripts (packages.py writes
+# site-packages), patches, helpers, the lock and the app's files.
 BUNDLE_STAMP := $(VARIANT_DIR)/bundle.stamp
 BUNDLE_KEY = $(LIBPYTHON_DIR) $(BUNDLE_MODE) $(APP_MODULE) $(ALL_PREIMPORT) $(CEXT_DIRS) $(shell cat scripts/bundle.py \
-    src/python/*.py patches/stdlib/*.patch $(if $(PACKAGE_SPEC),$(LOCK)) \
+    src/python/*.py patches/stdlib/*.patch $(if $(PACKAGE_SPEC),$(LOCK) scripts/packages.py) \
     $(if $(APP),$$(find $(APP) -type f ! -name '*.pyc' | sort)) | sha256sum | cut -c1-16)
 BUNDLE_ARGS = --mode $(BUNDLE_MODE) \
     $(if $(SITE_PACKAGES),--site-packages $(SITE_PACKAGES)) $(if $(APP),--app $(APP)) \

@@ -110,10 +110,22 @@ def unpack(wheel: Path, out: Path, owner: dict, package: str, stdlib: set) -> in
     return added
 
 
-def unpack_tree(tree: Path, out: Path, owner: dict, package: str, stdlib: set) -> int:
-    """Copy a built package's site-packages tree into `out`; refuse clashes."""
-    return sum(place(str(p.relative_to(tree)), p.read_bytes(), out, owner, package, stdlib)
-               for p in sorted(tree.rglob("*")) if p.is_file())
+def unpack_tree(tree: Path, out: Path, owner: dict, package: str, stdlib: set, path_map: dict) -> int:
+    """Copy a built package's site-packages tree into `out`; refuse clashes.
+    A text file naming a path of `path_map` (a C library's prefix in this
+    machine's cache: scipy's __config__.py records its compile flags) names
+    it as the map says, so the module names no path of this machine. (The
+    builder maps its work and tool paths when it writes the tree; C library
+    prefixes belong in that map, which is in every package's cache key.)"""
+    added = 0
+    for p in sorted(tree.rglob("*")):
+        if p.is_file():
+            data = p.read_bytes()
+            if p.suffix in (".py", ".txt", ".json", ".cfg", ".ini", ".toml"):  # the builder's text files
+                for host, name_in_module in path_map.items():
+                    data = data.replace(host.encode(), name_in_module.encode())
+            added += place(str(p.relative_to(tree)), data, out, owner, package, stdlib)
+    return added
 
 
 def fetch(args) -> None:
@@ -133,7 +145,8 @@ def fetch(args) -> None:
         print(f"[packages] {e.name}=={e.version}: {wheel.stat().st_size / 1e3:.0f} kB wheel, {added / 1e3:.0f} kB unpacked")
     preimport = []
     for e, out in built:
-        added = unpack_tree(out / "site-packages", tmp, owner, e.name, names)
+        added = unpack_tree(out / "site-packages", tmp, owner, e.name, names,
+                            {str(args.cache / "clibs"): "/onepy-clibs"})
         info = json.loads((out / "build-info.json").read_text())
         print(f"[packages] {e.name}=={e.version}: built from {e.filename} ({info['kind']}), "
               f"{len(info['modules'])} extension modules, {added / 1e3:.0f} kB of Python files")

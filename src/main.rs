@@ -18,6 +18,7 @@ mod run_state;
 mod session;
 mod snapshot;
 mod snapshot_entropy;
+mod thread_stubs;
 mod timing;
 mod vfs;
 

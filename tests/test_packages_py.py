@@ -56,6 +56,15 @@ class UnpackTests(unittest.TestCase):
         self.assertIn("package 'evil' provides 'json.py', which shadows the standard library's module 'json'",
                       str(e.exception))
 
+    def test_a_built_tree_names_no_c_library_prefix_of_this_machine(self):
+        tree = self.dir / "built"
+        (tree / "pkg").mkdir(parents=True)
+        (tree / "pkg/__config__.py").write_text('args = "-I/cache/clibs/openblas-1-k/include"\n')
+        (tree / "pkg/blob.bin").write_bytes(b"/cache/clibs/x")
+        packages.unpack_tree(tree, self.out, {}, "pkg", set(), {"/cache/clibs": "/onepy-clibs"})
+        self.assertEqual((self.out / "pkg/__config__.py").read_text(), 'args = "-I/onepy-clibs/openblas-1-k/include"\n')
+        self.assertEqual((self.out / "pkg/blob.bin").read_bytes(), b"/cache/clibs/x")
+
     def test_purelib_data_is_unpacked_and_scripts_are_not(self):
         self.unpack(wheel(self.dir, "d", {"d-1.0.data/purelib/dmod.py": "X = 1\n",
                                           "d-1.0.data/scripts/tool": "#!/bin/sh\n"}), {}, "d")

@@ -167,7 +167,7 @@ fn packages_py_unit_tests() {
         .expect("running python3 -m unittest");
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("Ran 13 tests"), "{text}");
+    assert!(text.contains("Ran 14 tests"), "{text}");
 }
 
 /// The C-library stage (scripts/package_builder/clibs.py) on synthetic
