@@ -143,22 +143,6 @@ fn pandas_round_trip_matches_native() {
     check(code, "built-in built-in True\n");
 }
 
-/// scipy over OpenBLAS (its C LAPACK) with HiGHS, SuperLU, QUADPACK,
-/// FITPACK, Qhull, ducc0 and Boost.Math: solves, decompositions, special
-/// functions, linear and integer programs, minimization, integrals, splines,
-/// a k-d tree, FFTs and filters give the same output as the native wheel of
-/// the same version; a singular matrix raises LinAlgError and an infeasible
-/// program reports its status, as natively. scipy.odr (Fortran) is absent.
-#[test]
-#[ignore = "make test-packages"]
-fn scipy_round_trip_matches_native() {
-    round_trip_matches_native("scipy_roundtrip.py");
-    let code = "import scipy.linalg._flapack as f, scipy.optimize._highspy._core as h, scipy.special._ufuncs as u\n\
-                print(f.__spec__.origin, h.__spec__.origin, u.__spec__.origin)\n\
-                try:\n    import scipy.odr\nexcept ImportError as e:\n    print(type(e).__name__, e.name)";
-    check(code, "built-in built-in built-in\nModuleNotFoundError scipy.odr\n");
-}
-
 /// Pillow over libjpeg-turbo and libpython's zlib, all in memory: drawing,
 /// PNG and JPEG round trips, resampling and filters give the same pixels and
 /// the same encoded bytes as the native wheel of the same version.
