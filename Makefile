@@ -230,7 +230,7 @@ test: build test-unit test-e2e test-sandbox
 # lxml 6.1 requires Cython>=3.2.9,<3.3 to build, the pinned build tools have
 # 3.3.1 (recipes/build-tools.txt): lxml~=6.0.0 (6.0.x) until they agree.
 TEST_PACKAGES_SETTINGS := PACKAGES="pydantic pyyaml jsonschema jinja2 msgpack multidict frozenlist propcache \
-    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow cryptography matplotlib tiktoken scipy pytest" \
+    lxml~=6.0.0 pandas regex orjson sqlalchemy aiohttp pillow cryptography matplotlib tiktoken pytest" \
     LOCK=tests/packages/verified.lock OUTPUT=build/packages.wasm
 SUITES_ARGS = --lock tests/packages/verified.lock --cache $(CACHE_ROOT)
 
