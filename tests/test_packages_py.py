@@ -161,6 +161,7 @@ class WrapperTests(unittest.TestCase):
 class StagingTests(unittest.TestCase):
     def test_a_failed_assembly_leaves_no_staging_directory_and_a_kept_work_dir_stays(self):
         import os
+        from unittest import mock
         from package_builder.common import drop_work, staging
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d) / "pkg-1.0-key.tmp"
@@ -171,13 +172,12 @@ class StagingTests(unittest.TestCase):
             self.assertFalse(tmp.exists())
             work = Path(d) / "work"
             work.mkdir()
-            os.environ["ONEPY_KEEP_WORK"] = "1"
-            try:
+            with mock.patch.dict(os.environ, {"ONEPY_KEEP_WORK": "1"}):
                 drop_work(work)
-            finally:
-                del os.environ["ONEPY_KEEP_WORK"]
             self.assertTrue(work.is_dir())
-            drop_work(work)
+            env = {k: v for k, v in os.environ.items() if k != "ONEPY_KEEP_WORK"}
+            with mock.patch.dict(os.environ, env, clear=True):
+                drop_work(work)
             self.assertFalse(work.exists())
 
 
